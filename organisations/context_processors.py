@@ -1,0 +1,19 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from organisations.selectors import user_memberships
+
+
+def tenant(request: HttpRequest) -> dict[str, Any]:
+    """The current organisation and membership, and the user's other organisations (switcher)."""
+    user = getattr(request, "user", None)
+    organisation = getattr(request, "organisation", None)
+    membership = getattr(request, "membership", None)
+    if user is None or not user.is_authenticated:
+        return {"organisation": organisation, "membership": membership}
+
+    def other_memberships() -> list[Any]:
+        return [m for m in user_memberships(user) if organisation is None or m.organisation_id != organisation.pk]
+
+    return {"organisation": organisation, "membership": membership, "other_memberships": other_memberships}

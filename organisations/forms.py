@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from organisations.models import MONTHS, Membership, Role, Team, TeamKind
+
+TIME_ZONE_CHOICES = [(tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones())]
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+class SignupForm(forms.Form):
+    full_name = forms.CharField(
+        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(label="Work e-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), help_text="At least 10 characters."
+    )
+    organisation_name = forms.CharField(label="Organisation", max_length=120)
+    slug = forms.SlugField(
+        label="Address",
+        max_length=50,
+        help_text="Your pages will live at /o/<address>/. Lower-case letters, digits, hyphens.",
+    )
+    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="UTC")
+
+
+class OrganisationCreateForm(forms.Form):
+    name = forms.CharField(label="Organisation", max_length=120)
+    slug = forms.SlugField(label="Address", max_length=50)
+    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="UTC")
+    fiscal_year_start_month = forms.TypedChoiceField(
+        choices=MONTHS, coerce=int, initial=1, label="Fiscal year starts in"
+    )
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label="Name", max_length=150)
+    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES)
+    email_notifications = forms.BooleanField(
+        required=False, label="E-mail me reminders and notifications (they always appear in the app)"
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=80, help_text="Where you will use it, e.g. “Reporting script”.")
+
+
+class TenantChoiceForm(forms.Form):
+    """A form whose team/manager choices come from the actor's organisation only."""
+
+    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        if "team" in self.fields:
+            self.fields["team"].queryset = Team.objects.filter(organisation_id=actor.organisation_id).order_by("name")  # type: ignore[attr-defined]
+        if "manager" in self.fields:
+            self.fields["manager"].queryset = (  # type: ignore[attr-defined]
+                Membership.objects.filter(organisation_id=actor.organisation_id, is_active=True)
+                .select_related("user")
+                .order_by("user__full_name")
+            )
+        if "parent" in self.fields:
+            self.fields["parent"].queryset = Team.objects.filter(organisation_id=actor.organisation_id).order_by("name")  # type: ignore[attr-defined]
+        if "role" in self.fields:
+            self.fields["role"].choices = [(v, label) for v, label in Role.choices if actor.has_role(Role(v))]  # type: ignore[attr-defined]
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:
+        return f"{obj.user.full_name} ({obj.user.email})"
+
+
+class MembershipForm(TenantChoiceForm):
+    role = forms.ChoiceField(choices=Role.choices)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="— no team —")
+    manager = MemberChoiceField(queryset=Membership.objects.none(), required=False, empty_label="— no manager —")
+    job_title = forms.CharField(max_length=120, required=False)
+
+
+class InvitationForm(TenantChoiceForm):
+    email = forms.EmailField(label="E-mail")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.EMPLOYEE)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="— no team —")
+    manager = MemberChoiceField(queryset=Membership.objects.none(), required=False, empty_label="— no manager —")
+    job_title = forms.CharField(max_length=120, required=False)
+
+
+class TeamForm(TenantChoiceForm):
+    name = forms.CharField(max_length=120)
+    kind = forms.ChoiceField(
+        choices=[(TeamKind.DEPARTMENT, "Department"), (TeamKind.TEAM, "Team")], initial=TeamKind.TEAM
+    )
+    parent = forms.ModelChoiceField(queryset=Team.objects.none(), required=True, label="Sits under")
+
+
+class TeamEditForm(TenantChoiceForm):
+    name = forms.CharField(max_length=120)
+    parent = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Sits under")
+
+
+class InvitationAcceptForm(forms.Form):
+    full_name = forms.CharField(label="Your name", max_length=150)
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+class PeopleImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Columns: email, name, team path (e.g. Engineering / Platform), manager email, role, title.",
+    )
+
+
+class OrganisationSettingsForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES)
+    fiscal_year_start_month = forms.TypedChoiceField(choices=MONTHS, coerce=int, label="Fiscal year starts in")
+
+
+def apply_validation_error(form: forms.Form, exc: Any) -> None:
+    """Put a service's ValidationError on the form: per field where it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

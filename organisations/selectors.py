@@ -1,0 +1,180 @@
+"""Reads for tenancy and people. Every read is scoped to one organisation.
+
+``access_<entity>(actor, id)`` returns one object of the actor's organisation or raises
+Http404 — the same answer for an object of another organisation as for one that does not
+exist, so ids cannot be probed across tenants.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from organisations import rls
+from organisations.models import ApiToken, Invitation, Membership, Organisation, Role, Team, User
+from organisations.tokens import hash_token
+
+
+def enter_organisation(user: AbstractBaseUser | AnonymousUser, slug: str) -> tuple[Organisation, Membership]:
+    """Resolve ``slug`` for ``user``, set the tenant for this transaction, return org and membership.
+
+    Raises Http404 for an unknown organisation and for one the user is not an active member of.
+    """
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None or not user.is_authenticated:
+        raise Http404("No such organisation")
+    rls.set_tenant(organisation.pk)
+    membership = (
+        Membership.objects.select_related("user", "team")
+        .filter(organisation=organisation, user_id=user.pk, is_active=True)
+        .first()
+    )
+    if membership is None:
+        rls.set_tenant(None)
+        raise Http404("No such organisation")
+    membership.organisation = organisation
+    return organisation, membership
+
+
+def require_role(actor: Membership, role: Role) -> None:
+    if not actor.has_role(role):
+        raise PermissionDenied(f"This needs the {Role(role).label} role.")
+
+
+def user_memberships(user: User | AbstractBaseUser | AnonymousUser) -> list[Membership]:
+    """The user's active memberships in every organisation (RLS policy ``own_rows``)."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Membership.objects.select_related("organisation")
+        .filter(user_id=user.pk, is_active=True)
+        .order_by("organisation__name")
+    )
+
+
+def member_list(
+    *,
+    actor: Membership,
+    search: str = "",
+    team_id: int | None = None,
+    role: str = "",
+    status: str = "active",
+) -> QuerySet[Membership]:
+    qs = Membership.objects.filter(organisation_id=actor.organisation_id).select_related(
+        "user", "team", "manager__user"
+    )
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "inactive":
+        qs = qs.filter(is_active=False)
+    if search:
+        qs = qs.filter(
+            Q(user__full_name__icontains=search) | Q(user__email__icontains=search) | Q(job_title__icontains=search)
+        )
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    if role:
+        qs = qs.filter(role=role)
+    return qs.annotate(report_count=Count("direct_reports", filter=Q(direct_reports__is_active=True))).order_by(
+        "user__full_name", "id"
+    )
+
+
+def access_membership(actor: Membership, membership_id: int) -> Membership:
+    membership = (
+        Membership.objects.select_related("user", "team", "manager__user")
+        .filter(organisation_id=actor.organisation_id, pk=membership_id)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such person")
+    return membership
+
+
+def team_list(*, actor: Membership) -> QuerySet[Team]:
+    return Team.objects.filter(organisation_id=actor.organisation_id).annotate(
+        member_count=Count("members", filter=Q(members__is_active=True))
+    )
+
+
+def team_tree(*, actor: Membership) -> list[tuple[Team, int]]:
+    """Teams in depth-first order with their depth, from one query."""
+    teams = list(team_list(actor=actor).order_by("name"))
+    children: dict[int | None, list[Team]] = {}
+    for team in teams:
+        children.setdefault(team.parent_id, []).append(team)
+    ordered: list[tuple[Team, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for team in children.get(parent_id, []):
+            ordered.append((team, depth))
+            walk(team.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def team_path(team: Team, teams_by_id: dict[int, Team]) -> str:
+    parts = [team.name]
+    parent_id = team.parent_id
+    while parent_id is not None and parent_id in teams_by_id:
+        parent = teams_by_id[parent_id]
+        parts.append(parent.name)
+        parent_id = parent.parent_id
+    return " / ".join(reversed(parts))
+
+
+def access_team(actor: Membership, team_id: int) -> Team:
+    team = Team.objects.filter(organisation_id=actor.organisation_id, pk=team_id).first()
+    if team is None:
+        raise Http404("No such team")
+    return team
+
+
+def invitation_list(*, actor: Membership) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(organisation_id=actor.organisation_id).select_related("team", "invited_by__user")
+
+
+def access_invitation(actor: Membership, invitation_id: int) -> Invitation:
+    invitation = invitation_list(actor=actor).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404("No such invitation")
+    return invitation
+
+
+def invitation_by_token(organisation: Organisation, raw_token: str) -> Invitation | None:
+    """The invitation a raw token opens; the caller has set ``organisation`` as the tenant."""
+    return (
+        Invitation.objects.select_related("organisation", "team")
+        .filter(organisation=organisation, token_hash=hash_token(raw_token))
+        .first()
+    )
+
+
+def api_token_list(*, user: User | AbstractBaseUser) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user_id=user.pk, revoked_at__isnull=True)
+
+
+def manager_chain_ids(membership: Membership) -> list[int]:
+    """Ids of the membership's managers, nearest first (one recursive query)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE chain(id, manager_id, depth) AS (
+                SELECT id, manager_id, 0 FROM organisations_membership
+                 WHERE id = %s AND organisation_id = %s
+                UNION ALL
+                SELECT m.id, m.manager_id, c.depth + 1
+                  FROM organisations_membership m JOIN chain c ON m.id = c.manager_id
+                 WHERE m.organisation_id = %s AND c.depth < 1000
+            ) CYCLE id SET is_cycle USING path
+            SELECT id FROM chain WHERE id <> %s AND NOT is_cycle ORDER BY depth
+            """,
+            [membership.pk, membership.organisation_id, membership.organisation_id, membership.pk],
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -1,0 +1,83 @@
+"""Fixtures: two organisations, each with an owner, an admin, a manager with reports and an
+employee; and a stranger who belongs to neither (DESIGN.md, Testing)."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from organisations import rls
+from organisations.models import Membership, Organisation, Role, Team, TeamKind, User
+from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, TeamFactory, UserFactory
+
+
+@dataclass
+class World:
+    org: Organisation
+    company: Team
+    department: Team
+    team: Team
+    owner: Membership
+    admin: Membership
+    manager: Membership
+    employee: Membership  # reports to manager
+    report: Membership  # reports to manager too
+
+    def tenant(self) -> AbstractContextManager[None]:
+        return rls.tenant_context(self.org.pk)
+
+    @property
+    def members(self) -> list[Membership]:
+        return [self.owner, self.admin, self.manager, self.employee, self.report]
+
+
+def build_world(slug: str, name: str) -> World:
+    org = OrganisationFactory(slug=slug, name=name)
+    company = TeamFactory(organisation=org, name=name, kind=TeamKind.COMPANY)
+    department = TeamFactory(organisation=org, name=f"{name} Engineering", kind=TeamKind.DEPARTMENT, parent=company)
+    team = TeamFactory(organisation=org, name=f"{name} Platform", kind=TeamKind.TEAM, parent=department)
+    owner = MembershipFactory(organisation=org, role=Role.OWNER, team=company, user__full_name=f"{name} Owner")
+    admin = MembershipFactory(
+        organisation=org, role=Role.ADMIN, team=company, manager=owner, user__full_name=f"{name} Admin"
+    )
+    manager = MembershipFactory(
+        organisation=org, role=Role.MANAGER, team=team, manager=owner, user__full_name=f"{name} Manager"
+    )
+    employee = MembershipFactory(organisation=org, team=team, manager=manager, user__full_name=f"{name} Employee")
+    report = MembershipFactory(organisation=org, team=team, manager=manager, user__full_name=f"{name} Report")
+    return World(org, company, department, team, owner, admin, manager, employee, report)
+
+
+@pytest.fixture
+def a(db: None) -> World:
+    return build_world("alpha", "Alpha")
+
+
+@pytest.fixture
+def b(db: None) -> World:
+    return build_world("beta", "Beta")
+
+
+@pytest.fixture
+def stranger(db: None) -> User:
+    return UserFactory(full_name="Stranger Danger")
+
+
+def login(client: Client, membership_or_user: Membership | User) -> Client:
+    user = membership_or_user.user if isinstance(membership_or_user, Membership) else membership_or_user
+    client.force_login(user, backend="organisations.backends.EmailBackend")
+    return client
+
+
+@pytest.fixture
+def client_for() -> object:
+    def make(who: Membership | User) -> Client:
+        return login(Client(), who)
+
+    return make
+
+
+__all__ = ["PASSWORD", "World", "login"]

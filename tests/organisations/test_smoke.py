@@ -1,0 +1,27 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import World, login
+
+PAGES = [
+    "my_work",
+    "team",
+    "okrs",
+    "goals",
+    "checkins",
+    "surveys",
+    "people",
+    "invitations",
+    "teams",
+    "people_import",
+    "organisation_settings",
+]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_admin_sees_every_page(client: Client, a: World, b: World, name: str) -> None:
+    login(client, a.admin)
+    response = client.get(reverse(name, kwargs={"org_slug": a.org.slug}))
+    assert response.status_code == 200
+    assert a.org.name in response.content.decode()
