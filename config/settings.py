@@ -91,7 +91,8 @@ DATABASES = {"default": env_database("DATABASE_URL")}
 # The tenant is set per transaction (set_config(..., true)), so requests and tasks
 # always run inside one; TenantMiddleware opens it.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("TEST", {})
+# Lets two test runs share one server (e.g. parallel sessions) without dropping each other's database.
+DATABASES["default"]["TEST"] = {"NAME": env_str("ASCENT_TEST_DB_NAME", f"test_{DATABASES['default']['NAME']}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisations.User"
