@@ -83,6 +83,14 @@ def member_list(
     )
 
 
+def direct_reports(*, actor: Membership) -> list[Membership]:
+    return list(
+        Membership.objects.filter(organisation_id=actor.organisation_id, manager=actor, is_active=True)
+        .select_related("user", "team")
+        .order_by("user__full_name")
+    )
+
+
 def access_membership(actor: Membership, membership_id: int) -> Membership:
     membership = (
         Membership.objects.select_related("user", "team", "manager__user")

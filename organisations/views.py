@@ -199,11 +199,7 @@ def invitation_accept(request: HttpRequest, join_slug: str, token: str) -> HttpR
 @tenant_view()
 def my_work(request: HttpRequest, membership: Membership) -> HttpResponse:
     request.session["last_org"] = membership.organisation.slug
-    reports = list(
-        Membership.objects.filter(organisation_id=membership.organisation_id, manager=membership, is_active=True)
-        .select_related("user", "team")
-        .order_by("user__full_name")
-    )
+    reports = selectors.direct_reports(actor=membership)
     return render(request, "organisations/my_work.html", {"reports": reports, "section": "work"})
 
 

