@@ -1,0 +1,1 @@
+from tests.conftest import a, b, stranger  # noqa: F401  (the same two-tenant fixtures)
