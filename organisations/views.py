@@ -231,12 +231,8 @@ def section(request: HttpRequest, membership: Membership, name: str) -> HttpResp
 @tenant_view()
 def team(request: HttpRequest, membership: Membership) -> HttpResponse:
     """My manager, my direct reports and my team mates."""
-    members = (
-        selectors.member_list(actor=membership, team_id=membership.team_id)
-        if membership.team_id
-        else Membership.objects.none()
-    )
-    reports = selectors.member_list(actor=membership).filter(manager=membership)
+    members = list(selectors.member_list(actor=membership, team_id=membership.team_id)) if membership.team_id else []
+    reports = list(selectors.member_list(actor=membership).filter(manager=membership))
     manager = selectors.access_membership(membership, membership.manager_id) if membership.manager_id else None
     context = {"team_members": members, "reports": reports, "section": "team", "manager": manager}
     return render(request, "organisations/team.html", context)
