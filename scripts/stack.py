@@ -95,7 +95,7 @@ def prepare_environment(*, testing: bool) -> dict[str, str]:
         env["DATABASE_URL"], env["DATABASE_ADMIN_URL"] = start_embedded_postgres()
     if not env.get("REDIS_URL"):
         env.setdefault("ASCENT_BROKER_DIR", str(LOCAL / "broker"))
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (Path(env["ASCENT_BROKER_DIR"]) / sub).mkdir(parents=True, exist_ok=True)
     if testing:
         env["ASCENT_TESTING"] = "1"
