@@ -46,7 +46,9 @@ def test_views_and_apis_read_tenant_data_only_through_selectors() -> None:
             path = ROOT / app / name
             if path.exists():
                 offences += _unscoped_uses(path)
-    assert offences == [], "query tenant models in selectors.py (scoped by organisation), not in views: " + ", ".join(offences)
+    assert offences == [], "query tenant models in selectors.py (scoped by organisation), not in views: " + ", ".join(
+        offences
+    )
 
 
 def _routes(patterns: list[object], prefix: str = "") -> list[tuple[str, object]]:
