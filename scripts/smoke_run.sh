@@ -9,7 +9,7 @@ pid=$!
 cleanup() { kill -INT -- "-$pid" 2>/dev/null || true; }
 trap cleanup EXIT
 for _ in $(seq 1 120); do
-  if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/login/"; then break; fi
+  if curl -fs -o /dev/null "http://127.0.0.1:$PORT/login/"; then break; fi
   if ! kill -0 "$pid" 2>/dev/null; then cat "$log"; echo "make run exited early" >&2; exit 1; fi
   sleep 1
 done
