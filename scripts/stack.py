@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -126,9 +127,16 @@ def cmd_run() -> int:
     started = time.monotonic()
     env = prepare_environment(testing=False)
     port = env.get("PORT", "8000")
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "check", "--database", "default")
-    manage(env, "seed_demo")
+    # One process for the three steps: each Python start-up costs a second or two.
+    manage(env, "prepare_demo")
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     celery = [sys.executable, "-m", "celery", "-A", "config"]
     beat_schedule = str(LOCAL / "celerybeat-schedule")
     children = [
@@ -142,18 +150,15 @@ def cmd_run() -> int:
             cwd=ROOT,
         ),
     ]
+    if not _wait_for_http(f"http://127.0.0.1:{port}/login/", children, timeout=90, stopped=lambda: stopping):
+        if not stopping:
+            log("the web server did not come up; stopping")
+        _stop(children)
+        return 0 if stopping else 1
     log(f"ready in {time.monotonic() - started:.1f}s: http://127.0.0.1:{port}/  (Ctrl-C stops everything)")
     log("demo logins, password ascent-demo:")
     for email, who in DEMO_LOGINS:
         log(f"  {email:<22} {who}")
-    stopping = False
-
-    def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
     exit_code = 0
     while not stopping:
         for child in children:
@@ -162,17 +167,40 @@ def cmd_run() -> int:
                 exit_code = child.returncode or 1
                 stopping = True
         time.sleep(0.3)
+    _stop(children)
+    log("stopped")
+    return exit_code
+
+
+def _wait_for_http(
+    url: str, children: list[subprocess.Popen[bytes]], timeout: float, stopped: Callable[[], bool]
+) -> bool:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if stopped() or any(child.poll() is not None for child in children):
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310  (our own local server)
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
     for child in children:
         if child.poll() is None:
             child.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 20
     for child in children:
         try:
             child.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             child.kill()
-    log("stopped")
-    return exit_code
+            child.wait()
 
 
 def cmd_test(args: list[str]) -> int:
