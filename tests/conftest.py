@@ -82,3 +82,19 @@ def client_for() -> object:
 
 
 __all__ = ["PASSWORD", "World", "login"]
+
+
+# A skipped test is a defect here (a skipped service test would hide a broken integration), so
+# any skip fails the run.
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _skipped and exitstatus == 0:
+        session.exitstatus = 1
+        print(f"\n{len(_skipped)} test(s) skipped, which this suite treats as failures: {_skipped}")
