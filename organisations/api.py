@@ -97,7 +97,9 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upd
             actor=self.membership,
             search=params.get("search", "")[:100],
             role=params.get("role", ""),
-            status=params.get("status", "active"),
+            # The status filter is for the list; one person is found whatever their status
+            # (otherwise a deactivated member could never be read or reactivated).
+            status=params.get("status", "active") if self.action == "list" else "all",
             team_id=int(params["team"]) if params.get("team", "").isdigit() else None,
         )
 
@@ -282,6 +284,11 @@ class TokenCreateView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token_create"
+
+    def get_authenticate_header(self, request: Request) -> str:
+        # With no authentication classes DRF would turn a failed sign-in into a 403; a wrong
+        # password is a 401, which needs a WWW-Authenticate challenge.
+        return "Bearer"
 
     def post(self, request: Request) -> Response:
         payload = TokenRequestSerializer(data=request.data)

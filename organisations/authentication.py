@@ -4,6 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from organisations import rls
 from organisations.services import api_token_authenticate
 
 
@@ -25,6 +26,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         user = api_token_authenticate(raw)
         if user is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        # TenantMiddleware set the request's RLS user before DRF authenticated the token (it saw an
+        # anonymous request): name the user now, or their own rows (e.g. memberships) stay hidden.
+        rls.set_current_user(user.pk)
         return user, None
 
     def authenticate_header(self, request: Request) -> str:

@@ -20,6 +20,10 @@ from organisations.models import ROLE_RANK, Membership, Role, Team, TeamKind, Us
 from organisations.selectors import require_role
 
 MAX_ROWS = 5000
+_EMAIL_MAX = User._meta.get_field("email").max_length or 254
+_NAME_MAX = User._meta.get_field("full_name").max_length or 150
+_TITLE_MAX = Membership._meta.get_field("job_title").max_length or 120
+_TEAM_MAX = Team._meta.get_field("name").max_length or 120
 HEADER_ALIASES = {
     "email": "email",
     "e-mail": "email",
@@ -146,6 +150,9 @@ def _plan_and_apply(*, actor: Membership, raw_rows: list[dict[str, str]], result
         .filter(organisation_id=org_id)
         .select_related("user")
     }
+    # Ranks as they are before the import: nobody changes someone above them, whatever the file says.
+    above_actor = {email for email, m in members.items() if m.rank > actor.rank}
+    owners_before = {email for email, m in members.items() if m.is_active and m.role == Role.OWNER}
     teams = list(Team.objects.filter(organisation_id=org_id))
     company = next((t for t in teams if t.kind == TeamKind.COMPANY), None)
     by_id = {t.pk: t for t in teams}
@@ -170,6 +177,12 @@ def _plan_and_apply(*, actor: Membership, raw_rows: list[dict[str, str]], result
             validate_email(email)
         except ValidationError:
             row.errors.append(f"“{email or '(empty)'}” is not an e-mail address.")
+        if len(email) > _EMAIL_MAX:
+            row.errors.append(f"The e-mail address is longer than {_EMAIL_MAX} characters.")
+        if len(row.name) > _NAME_MAX:
+            row.errors.append(f"The name is longer than {_NAME_MAX} characters.")
+        if len(raw.get("title", "")) > _TITLE_MAX:
+            row.errors.append(f"The title is longer than {_TITLE_MAX} characters.")
         if email in seen:
             row.errors.append(f"This e-mail also appears on line {seen[email]}.")
         seen.setdefault(email, index)
@@ -182,6 +195,8 @@ def _plan_and_apply(*, actor: Membership, raw_rows: list[dict[str, str]], result
         elif role and ROLE_RANK[Role(role)] > actor.rank:
             row.errors.append(f"You cannot give the {Role(role).label} role.")
         path = tuple(p.strip() for p in raw.get("team_path", "").replace(">", "/").split("/") if p.strip())
+        if any(len(part) > _TEAM_MAX for part in path):
+            row.errors.append(f"A team name is longer than {_TEAM_MAX} characters.")
         if path and company is not None and path[0].lower() == company.name.lower():
             path = path[1:]
         plans.append(
@@ -236,7 +251,7 @@ def _plan_and_apply(*, actor: Membership, raw_rows: list[dict[str, str]], result
                     parent=parent,
                     kind=TeamKind.DEPARTMENT if depth == 1 else TeamKind.TEAM,
                 )
-                if not dry_run:
+                if not dry_run and result.ok:  # with errors nothing is written (and all is rolled back)
                     team.save()
                 team_by_path[key] = team
 
@@ -270,8 +285,6 @@ def _plan_and_apply(*, actor: Membership, raw_rows: list[dict[str, str]], result
             )
         else:
             if plan.role and plan.role != existing.role:
-                if existing.rank > actor.rank:
-                    plan.row.errors.append("You cannot change the role of someone above you.")
                 plan.row.changes.append(f"role {existing.role} → {plan.role}")
                 existing.role = plan.role
             if plan.team_path and (
@@ -297,6 +310,16 @@ def _plan_and_apply(*, actor: Membership, raw_rows: list[dict[str, str]], result
             plan.row.action = "update"
         if not dry_run:
             members[plan.row.email].manager = members[plan.manager_email]
+    for plan in plans:
+        if plan.row.email in above_actor and plan.row.changes:
+            plan.row.errors.append("You cannot change someone with a higher role than yours.")
+    owners_after = {e for e, m in members.items() if m.is_active and m.role == Role.OWNER} | {
+        p.row.email for p in plans if p.row.action == "create" and p.role == Role.OWNER
+    }
+    if not owners_after:
+        for plan in plans:
+            if plan.row.email in owners_before:
+                plan.row.errors.append("An organisation needs at least one owner; make someone else owner first.")
     if not result.ok:
         raise _ImportRefusedError
     if dry_run:

@@ -265,6 +265,8 @@ def membership_update(
         .select_related("user")
         .get(organisation_id=actor.organisation_id, pk=membership.pk)
     )
+    if membership.rank > actor.rank:
+        raise PermissionDenied("You cannot change someone with a higher role than yours.")
     if role != membership.role:
         _check_role_change(actor=actor, membership=membership, role=role)
     if team is not None and team.organisation_id != actor.organisation_id:
@@ -301,6 +303,8 @@ def membership_deactivate(*, actor: Membership, membership: Membership) -> Membe
 @transaction.atomic
 def membership_reactivate(*, actor: Membership, membership: Membership) -> Membership:
     require_role(actor, Role.ADMIN)
+    if membership.rank > actor.rank:
+        raise PermissionDenied("You cannot reactivate someone with a higher role than yours.")
     membership.is_active = True
     membership.deactivated_at = None
     membership.save(update_fields=["is_active", "deactivated_at"])

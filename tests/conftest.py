@@ -3,6 +3,7 @@ employee; and a stranger who belongs to neither (DESIGN.md, Testing)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
@@ -82,6 +83,24 @@ def client_for() -> object:
 
 
 __all__ = ["PASSWORD", "World", "login"]
+
+
+@pytest.fixture
+def eager_celery() -> Iterator[None]:
+    """Run Celery tasks in-process (e-mail tasks are queued with delay_on_commit).
+
+    Only the app's own configuration is overridden, and restored whatever happens, so a later
+    test that talks to a real worker is not left sending tasks to itself.
+    """
+    from config.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 # A skipped test is a defect here (a skipped service test would hide a broken integration), so
