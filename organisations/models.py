@@ -8,6 +8,7 @@ table protected by PostgreSQL row-level security (see ``organisations.rls``).
 from __future__ import annotations
 
 import zoneinfo
+from decimal import Decimal
 from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -103,6 +104,10 @@ class Organisation(models.Model):
     slug = models.SlugField(max_length=50, unique=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     fiscal_year_start_month = models.PositiveSmallIntegerField(choices=MONTHS, default=1)
+    #: Pace status (DESIGN.md): on track if progress ≥ expected − on-track margin, at risk if
+    #: ≥ expected − at-risk margin, otherwise off track.
+    pace_on_track_margin = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.10"))
+    pace_at_risk_margin = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.30"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -110,7 +115,13 @@ class Organisation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
                 name="organisation_fiscal_month_range",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    pace_on_track_margin__gte=0, pace_at_risk_margin__gte=models.F("pace_on_track_margin")
+                ),
+                name="organisation_pace_margins_ordered",
+            ),
         ]
 
     def __str__(self) -> str:

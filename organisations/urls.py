@@ -32,7 +32,6 @@ tenant_patterns = [
     path("", views.my_work, name="my_work"),
     path("team/", views.team, name="team"),
     # Sections that later issues fill; until then each page says what will be there.
-    path("okrs/", views.section, {"name": "okrs"}, name="okrs"),
     path("goals/", views.section, {"name": "goals"}, name="goals"),
     path("checkins/", views.section, {"name": "checkins"}, name="checkins"),
     path("surveys/", views.section, {"name": "surveys"}, name="surveys"),
@@ -53,4 +52,5 @@ tenant_patterns = [
 urlpatterns = [
     *account_patterns,
     path("o/<slug:org_slug>/", include(tenant_patterns)),
+    path("o/<slug:org_slug>/okrs/", include("okrs.urls")),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -27,6 +28,7 @@ class World:
     employee: Membership  # reports to manager
     report: Membership  # reports to manager too
     invitation: Invitation | None = None  # set by fixtures that need one
+    okrs: Any = None  # tests.okrs.worlds.OkrWorld, set by fixtures that need one
 
     def tenant(self) -> AbstractContextManager[None]:
         return rls.tenant_context(self.org.pk)

@@ -8,7 +8,6 @@ problems found (empty = isolated), so a test can also prove that a leaky route i
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,33 +17,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from organisations.models import Invitation, Membership, Team
 from tests.conftest import World, login
-
-Ids = Callable[[World], dict[str, Any]]
-Body = Callable[[World, World], dict[str, Any]]
-
-
-def no_ids(w: World) -> dict[str, Any]:
-    return {}
-
-
-@dataclass(frozen=True)
-class Case:
-    """A tenant route: how to fill its ids from a world, which methods to try."""
-
-    url_name: str
-    ids: Ids = no_ids
-    methods: tuple[str, ...] = ("get",)
-
-
-@dataclass(frozen=True)
-class BodyCase:
-    """A write whose body names related objects: the other tenant's ids must be refused."""
-
-    url_name: str
-    ids: Ids  # ids of the *caller's own* object (world b)
-    body: Body  # (a, b) → a body carrying a's ids
-    unchanged: Callable[[World, World], Any]  # a snapshot that must not change
-
+from tests.organisations.isolation_types import ApiBodyCase, BodyCase, Case, Ids, no_ids
 
 HTML_CASES: dict[str, Case] = {
     c.url_name: c
@@ -167,7 +140,7 @@ HTML_BODY_CASES: list[BodyCase] = [
     ),
 ]
 
-API_BODY_CASES: list[tuple[str, str, Ids, Body, str]] = [
+API_BODY_CASES: list[ApiBodyCase] = [
     # (path template, method, ids of b's own object, body with a's ids, field that must carry the error)
     (
         "/api/v1/orgs/{org_slug}/members/{id}/",
@@ -212,6 +185,15 @@ API_BODY_CASES: list[tuple[str, str, Ids, Body, str]] = [
         "manager",
     ),
 ]
+
+
+# The OKR app's cases live beside its tests; merged here so one sweep covers every route.
+from tests.okrs import sweep_cases as _okrs  # noqa: E402
+
+HTML_CASES.update({c.url_name: c for c in _okrs.HTML_CASES})
+HTML_BODY_CASES += _okrs.HTML_BODY_CASES
+API_CASES.update(_okrs.API_CASES)
+API_BODY_CASES += _okrs.API_BODY_CASES
 
 
 # ---------------------------------------------------------------- coverage
@@ -282,6 +264,7 @@ def fingerprint(w: World) -> tuple[Any, ...]:
             sorted(Membership.objects.values_list("id", "role", "team_id", "manager_id", "job_title", "is_active")),
             sorted(Team.objects.values_list("id", "name", "parent_id")),
             sorted(Invitation.objects.values_list("id", "revoked_at", "accepted_at")),
+            _okrs.fingerprint(w),
         )
 
 

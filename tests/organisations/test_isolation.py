@@ -10,6 +10,7 @@ from organisations import rls
 from organisations.models import User
 from tests.conftest import World
 from tests.factories import InvitationFactory
+from tests.okrs.worlds import build_okrs
 from tests.organisations import isolation
 from tests.organisations.isolation import Case
 
@@ -20,6 +21,7 @@ def worlds(request: pytest.FixtureRequest, a: World, b: World, monkeypatch: pyte
     proves that the explicit organisation filters (layer 2) hold by themselves too."""
     for w in (a, b):
         w.invitation = InvitationFactory(organisation=w.org, email=f"pending@{w.org.slug}.test", invited_by=w.admin)
+        w.okrs = build_okrs(w)
     if request.param == "scoping-alone":
         real_begin_request = rls.begin_request
 

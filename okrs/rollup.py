@@ -1,0 +1,188 @@
+"""Recompute stored progress after a change, for every affected ancestor, in the same transaction.
+
+Concurrency: every roll-up in an organisation first takes a transaction-scoped advisory lock
+on that organisation, so two updates to one key result, or to siblings under one parent, run
+one after the other; the second reads what the first committed and no update is lost. Progress
+updates are human-paced, so serialising them per organisation costs nothing noticeable and
+rules out deadlocks between crossing ancestor chains.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import connection
+
+from okrs import rules
+from okrs.models import Alignment, KeyResult, KeyResultSource, Milestone, Objective, ObjectiveSource
+
+ROLLUP_LOCK_NAMESPACE = 0x0C5  # first key of pg_advisory_xact_lock(int, int)
+
+
+def lock_organisation(organisation_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK_NAMESPACE, organisation_id])
+
+
+def key_result_measured_progress(kr: KeyResult) -> Decimal:
+    milestones: list[tuple[Decimal, bool]] = []
+    if kr.kind == "milestones":
+        milestones = list(
+            Milestone.objects.filter(organisation_id=kr.organisation_id, key_result=kr).values_list("weight", "done")
+        )
+    return rules.measured_progress(
+        kr.kind, start=kr.start_value, target=kr.target_value, current=kr.current_value, milestones=milestones
+    )
+
+
+ChildProgress = dict[tuple[str, int], list[tuple[Decimal, Decimal]]]
+
+
+def _children_progress(
+    organisation_id: int, *, objective_ids: Iterable[int] = (), key_result_ids: Iterable[int] = ()
+) -> ChildProgress:
+    """(parent key, [(weight, child progress)]) for aligned children that count toward progress."""
+    found: ChildProgress = defaultdict(list)
+    objective_ids, key_result_ids = list(objective_ids), list(key_result_ids)
+    links = Alignment.objects.filter(organisation_id=organisation_id, counts_toward_progress=True)
+    if objective_ids:
+        for parent, weight, progress in links.filter(parent_objective_id__in=objective_ids).values_list(
+            "parent_objective_id", "weight", "child__progress"
+        ):
+            found[("objective", parent)].append((weight, progress))
+    if key_result_ids:
+        for parent, weight, progress in links.filter(parent_key_result_id__in=key_result_ids).values_list(
+            "parent_key_result_id", "weight", "child__progress"
+        ):
+            found[("key_result", parent)].append((weight, progress))
+    return found
+
+
+def recompute_objectives(organisation_id: int, objective_ids: set[int]) -> set[int]:
+    """Recompute the stored values of these objectives; return the ids whose progress changed."""
+    if not objective_ids:
+        return set()
+    objectives = list(Objective.objects.filter(organisation_id=organisation_id, id__in=objective_ids))
+    key_results: dict[int, list[KeyResult]] = defaultdict(list)
+    for kr in KeyResult.objects.filter(organisation_id=organisation_id, objective_id__in=objective_ids).only(
+        "id", "objective_id", "weight", "progress", "confidence", "last_update_at"
+    ):
+        key_results[kr.objective_id].append(kr)
+    children = _children_progress(organisation_id, objective_ids=objective_ids)
+    changed: set[int] = set()
+    dirty: list[Objective] = []
+    for objective in objectives:
+        krs = key_results.get(objective.pk, [])
+        kr_pairs = [(kr.weight, kr.progress) for kr in krs]
+        child_pairs = children.get(("objective", objective.pk), [])
+        if objective.progress_source == ObjectiveSource.KEY_RESULTS:
+            progress = rules.weighted_mean(kr_pairs)
+        elif objective.progress_source == ObjectiveSource.ALIGNED_CHILDREN:
+            progress = rules.weighted_mean(child_pairs)
+        else:
+            progress = rules.weighted_mean([*kr_pairs, *child_pairs])
+        worst_kr = min((kr.progress for kr in krs), default=None)
+        worst_confidence = rules.worst(*(kr.confidence for kr in krs)) or ""
+        last_update = max((kr.last_update_at for kr in krs if kr.last_update_at), default=None)
+        new = (progress, worst_kr, worst_confidence, last_update)
+        old = (
+            objective.progress,
+            objective.worst_key_result_progress,
+            objective.worst_confidence,
+            objective.last_update_at,
+        )
+        if new != old:
+            if progress != objective.progress:
+                changed.add(objective.pk)
+            (
+                objective.progress,
+                objective.worst_key_result_progress,
+                objective.worst_confidence,
+                objective.last_update_at,
+            ) = new
+            dirty.append(objective)
+    if dirty:
+        Objective.objects.bulk_update(
+            dirty, ["progress", "worst_key_result_progress", "worst_confidence", "last_update_at"]
+        )
+    return changed
+
+
+def recompute_aligned_key_results(organisation_id: int, key_result_ids: set[int]) -> set[int]:
+    """Recompute key results whose progress comes from aligned children; return the objective
+    ids of those whose progress changed."""
+    krs = list(
+        KeyResult.objects.filter(
+            organisation_id=organisation_id, id__in=key_result_ids, progress_source=KeyResultSource.ALIGNED_CHILDREN
+        )
+    )
+    children = _children_progress(organisation_id, key_result_ids=[kr.pk for kr in krs])
+    dirty = []
+    for kr in krs:
+        progress = rules.weighted_mean(children.get(("key_result", kr.pk), []))
+        if progress != kr.progress:
+            kr.progress = progress
+            dirty.append(kr)
+    if dirty:
+        KeyResult.objects.bulk_update(dirty, ["progress"])
+    return {kr.objective_id for kr in dirty}
+
+
+def propagate(organisation_id: int, objective_ids: set[int]) -> None:
+    """Recompute ``objective_ids`` and then, wave by wave, every ancestor whose inputs changed.
+
+    Each wave reads the values the previous one stored, so a node reached by two paths of
+    different lengths is recomputed again when its later input changes. The graph is a DAG
+    (alignment_create refuses loops), so the waves end.
+    """
+    # Parents depend only on progress: an objective whose other stored values (confidence,
+    # last update) changed but whose progress did not stops the walk.
+    pending = recompute_objectives(organisation_id, objective_ids)
+    while pending:
+        parent_objectives: set[int] = set()
+        parent_key_results: set[int] = set()
+        for parent_objective, parent_key_result in Alignment.objects.filter(
+            organisation_id=organisation_id, child_id__in=pending
+        ).values_list("parent_objective_id", "parent_key_result_id"):
+            if parent_objective:
+                parent_objectives.add(parent_objective)
+            if parent_key_result:
+                parent_key_results.add(parent_key_result)
+        parent_objectives |= recompute_aligned_key_results(organisation_id, parent_key_results)
+        pending = recompute_objectives(organisation_id, parent_objectives)
+
+
+def refresh_key_result(kr: KeyResult) -> None:
+    """Store ``kr``'s progress from its own values (manual) and roll up from its objective."""
+    if kr.progress_source == KeyResultSource.MANUAL:
+        progress = key_result_measured_progress(kr)
+    else:
+        progress = rules.weighted_mean(
+            _children_progress(kr.organisation_id, key_result_ids=[kr.pk]).get(("key_result", kr.pk), [])
+        )
+    if progress != kr.progress:
+        kr.progress = progress
+        KeyResult.objects.filter(organisation_id=kr.organisation_id, pk=kr.pk).update(progress=progress)
+    propagate(kr.organisation_id, {kr.objective_id})
+
+
+def recompute_everything(organisation_id: int) -> None:
+    """From scratch, for repairs and for the property tests' reference: every manual key result
+    from its values, then objectives and aligned key results until nothing changes."""
+    for kr in KeyResult.objects.filter(organisation_id=organisation_id, progress_source=KeyResultSource.MANUAL):
+        progress = key_result_measured_progress(kr)
+        if progress != kr.progress:
+            KeyResult.objects.filter(pk=kr.pk).update(progress=progress)
+    all_objectives = set(Objective.objects.filter(organisation_id=organisation_id).values_list("id", flat=True))
+    all_aligned = set(
+        KeyResult.objects.filter(
+            organisation_id=organisation_id, progress_source=KeyResultSource.ALIGNED_CHILDREN
+        ).values_list("id", flat=True)
+    )
+    for _ in range(len(all_objectives) + 2):  # longest path bound
+        changed = recompute_objectives(organisation_id, all_objectives)
+        changed_kr_objectives = recompute_aligned_key_results(organisation_id, all_aligned)
+        if not changed and not changed_kr_objectives:
+            break
