@@ -13,4 +13,5 @@ urlpatterns = [
     path("auth/tokens/", api.TokenCreateView.as_view(), name="api_token_create"),
     path("orgs/", api.OrganisationListView.as_view(), name="api_organisation_list"),
     path("orgs/<slug:org_slug>/", include(router.urls)),
+    path("orgs/<slug:org_slug>/", include("okrs.api_urls")),
 ]

@@ -8,8 +8,8 @@ from okrs.models import Alignment, Cycle, KeyResult, Objective, ProgressUpdate
 from tests.conftest import World
 from tests.okrs import sweep_api, sweep_manage, sweep_work
 
-HTML_CASES = [*sweep_work.HTML_CASES, *sweep_manage.HTML_CASES]
-HTML_BODY_CASES = [*sweep_work.HTML_BODY_CASES, *sweep_manage.HTML_BODY_CASES]
+HTML_CASES = [*sweep_work.HTML_CASES, *sweep_manage.HTML_CASES, *sweep_api.HTML_CASES]
+HTML_BODY_CASES = [*sweep_work.HTML_BODY_CASES, *sweep_manage.HTML_BODY_CASES, *sweep_api.HTML_BODY_CASES]
 API_CASES = {**sweep_api.API_CASES}
 API_BODY_CASES = [*sweep_api.API_BODY_CASES]
 
