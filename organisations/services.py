@@ -41,14 +41,20 @@ _SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 
 def user_create(*, email: str, full_name: str, password: str, time_zone: str = "UTC") -> User:
     email = email.strip().lower()
+    errors: dict[str, list[str]] = {}
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "An account with this e-mail address already exists. Sign in instead."})
+        errors["email"] = ["An account with this e-mail address already exists. Sign in instead."]
     user = User(email=email, full_name=full_name.strip(), time_zone=time_zone)
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from None
-    validate_time_zone(time_zone)
+        errors["password"] = exc.messages
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError as exc:
+        errors["time_zone"] = exc.messages
+    if errors:  # every problem at once, so the form is fixed in one go
+        raise ValidationError(errors)
     user.set_password(password)
     user.save()
     return user

@@ -342,3 +342,21 @@ def test_user_factory_password_works_for_login(client: Client, db: None) -> None
     response = client.post(reverse("login"), {"username": "MIXED@example.test", "password": PASSWORD})
     assert response.status_code == 302
     assert _session_user_id(client) == user.pk
+
+
+def test_signup_shows_every_problem_at_once(client: Client, a: World) -> None:
+    """A taken e-mail must not hide a weak password: the person fixes the form in one go."""
+    response = client.post(
+        reverse("signup"),
+        {
+            "full_name": "Zed",
+            "email": a.admin.user.email,
+            "password": "short",
+            "organisation_name": "Zed Co",
+            "slug": a.org.slug,
+            "time_zone": "UTC",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) >= {"email", "password", "slug"}, errors
