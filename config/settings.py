@@ -175,6 +175,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "clear-expired-sessions": {"task": "organisations.tasks.clear_expired_sessions", "schedule": 3600},
+    "okrs-advance-cycles": {"task": "okrs.tasks.advance_cycles", "schedule": 15 * 60},
 }
 
 # E-mail (Django 6.1 MAILERS). SMTP in production; the console in development.

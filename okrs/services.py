@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -206,6 +206,15 @@ def _same_org(actor: Membership, *objects: Any) -> None:
             raise ValidationError("That belongs to another organisation.")
 
 
+VALUE_PLACES = Decimal("0.0001")  # the scale of the value columns (okrs.models.value_field)
+
+
+def _as_stored(value: Decimal) -> Decimal:
+    """Round a key result value as its numeric(20, 4) column will (half away from zero), so
+    progress is computed from the value that is stored, not from extra digits that were typed."""
+    return value.quantize(VALUE_PLACES, rounding=ROUND_HALF_UP)
+
+
 def _decimal(value: Any, field: str) -> Decimal:
     try:
         result = Decimal(str(value).strip().replace(",", ""))
@@ -234,15 +243,24 @@ class ObjectiveData:
     contributors: list[Membership] | None = None
 
 
-def _validate_objective(actor: Membership, data: ObjectiveData) -> None:
+def _validate_objective(actor: Membership, data: ObjectiveData, current: Objective | None = None) -> None:
     _same_org(actor, data.cycle, data.owner, data.team, *(data.contributors or []))
     if not data.title.strip():
         raise ValidationError({"title": "Say what you want to achieve."})
     if data.cycle.state == CycleState.CLOSED and not actor.has_role(Role.ADMIN):
         raise ValidationError({"cycle": "That cycle is closed."})
-    if data.owner.pk != actor.pk and not actor.has_role(Role.MANAGER):
+    # On an edit the owner and level rules apply to a change of them: a contributor may edit an
+    # objective someone else owns without being refused for "creating it for someone else".
+    owner_set = current is None or data.owner.pk != current.owner_id
+    if owner_set and data.owner.pk != actor.pk and not actor.has_role(Role.MANAGER):
         raise ValidationError({"owner": "Only managers and admins create objectives for someone else."})
-    if data.level in ("company", "department") and not actor.has_role(Role.ADMIN) and data.owner.pk != actor.pk:
+    level_set = owner_set or current is None or data.level != current.level
+    if (
+        level_set
+        and data.level in ("company", "department")
+        and not actor.has_role(Role.ADMIN)
+        and data.owner.pk != actor.pk
+    ):
         raise ValidationError({"level": "Company and department objectives are set by their owners or admins."})
 
 
@@ -280,7 +298,7 @@ def objective_create(*, actor: Membership, data: ObjectiveData) -> Objective:
 @transaction.atomic
 def objective_update(*, actor: Membership, objective: Objective, data: ObjectiveData) -> Objective:
     check_can_edit(actor, objective)
-    _validate_objective(actor, data)
+    _validate_objective(actor, data, current=objective)
     rollup.lock_organisation(actor.organisation_id)
     source_changed = data.progress_source != objective.progress_source
     for field in ("level", "kind", "team", "visibility", "progress_source", "owner", "cycle"):
@@ -348,8 +366,8 @@ def _validate_key_result(actor: Membership, data: KeyResultData) -> tuple[Decima
     if data.kind not in KeyResultKind.values:
         raise ValidationError({"kind": "Choose a kind."})
     start, target, weight = (
-        _decimal(data.start_value, "start_value"),
-        _decimal(data.target_value, "target_value"),
+        _as_stored(_decimal(data.start_value, "start_value")),
+        _as_stored(_decimal(data.target_value, "target_value")),
         _decimal(data.weight, "weight"),
     )
     if weight < 0:
@@ -485,7 +503,7 @@ def progress_update_create(
     else:
         if value in (None, ""):
             raise ValidationError({"value": "Enter the current value."})
-        number = _decimal(value, "value")
+        number = _as_stored(_decimal(value, "value"))
         if kr.kind == KeyResultKind.BOOLEAN and number not in (0, 1):
             raise ValidationError({"value": "Done is 1, not done is 0."})
         kr.current_value = number

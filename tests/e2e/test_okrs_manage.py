@@ -1,0 +1,138 @@
+"""Managers' and HR's OKR pages in Chromium: the team view's stale flag, generating a fiscal
+year on the cycles page, and expanding the alignment tree with htmx."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from okrs import services
+from okrs.models import CycleKind, CycleState
+from organisations.models import Membership
+from tests.conftest import World, build_world
+from tests.e2e.conftest import ConsoleLog
+from tests.factories import PASSWORD
+from tests.okrs.factories import CycleFactory, KeyResultFactory, ObjectiveFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def sign_in(page: Page, live_server: LiveServer, membership: Membership) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("E-mail").fill(membership.user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+
+
+def current_quarter(w: World) -> object:
+    today = timezone.localdate()
+    return CycleFactory(
+        organisation=w.org,
+        name="This quarter",
+        kind=CycleKind.QUARTER,
+        start_date=today - timedelta(days=30),
+        end_date=today + timedelta(days=60),
+        state=CycleState.ACTIVE,
+    )
+
+
+def test_manager_sees_a_stale_objective_in_the_team_view(
+    page: Page, console: ConsoleLog, live_server: LiveServer
+) -> None:
+    a = build_world("alpha", "Alpha")
+    quarter = current_quarter(a)
+    stale = ObjectiveFactory(cycle=quarter, owner=a.employee, title="Ship the mobile app")
+    fresh = ObjectiveFactory(cycle=quarter, owner=a.report, title="Halve support tickets")
+    stale_kr = KeyResultFactory(objective=stale, owner=a.employee)
+    fresh_kr = KeyResultFactory(objective=fresh, owner=a.report)
+    with time_machine.travel(timezone.now() - timedelta(days=20), tick=False), a.tenant():
+        services.progress_update_create(actor=a.employee, key_result=stale_kr, value="30", confidence="on_track")
+    with a.tenant():
+        services.progress_update_create(actor=a.report, key_result=fresh_kr, value="60", confidence="on_track")
+
+    sign_in(page, live_server, a.manager)
+    page.goto(f"{live_server.url}/o/{a.org.slug}/okrs/team/")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your team's OKRs")
+    stale_row = page.locator("tr.okr-team-row", has_text="Ship the mobile app")
+    fresh_row = page.locator("tr.okr-team-row", has_text="Halve support tickets")
+    expect(stale_row.locator(".okr-stale")).to_have_text("Stale")
+    expect(stale_row.locator("time")).to_have_text(re.compile(r"^2\s+weeks, 6\s+days ago$"))
+    expect(fresh_row.locator(".okr-stale")).to_have_count(0)
+    expect(page.locator(".okr-summary")).to_contain_text("1 stale")
+    expect(page.locator("tr.okr-person-row", has_text=a.employee.user.full_name).locator(".okr-stale")).to_have_text(
+        "1 stale"
+    )
+    console.assert_clean("the team view")
+
+
+def test_admin_generates_a_fiscal_year_and_sees_its_quarters(
+    page: Page, console: ConsoleLog, live_server: LiveServer
+) -> None:
+    a = build_world("alpha", "Alpha")
+    a.org.fiscal_year_start_month = 7
+    a.org.save(update_fields=["fiscal_year_start_month"])
+    today = timezone.localdate()
+    start_year = today.year if today.month >= 7 else today.year - 1
+    label = f"FY{start_year}/{(start_year + 1) % 100:02d}"
+
+    sign_in(page, live_server, a.admin)
+    page.goto(f"{live_server.url}/o/{a.org.slug}/okrs/cycles/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("OKR cycles")
+    expect(page.get_by_text("No cycles yet.")).to_be_visible()
+    console.assert_clean("the empty cycles page")
+
+    # The current fiscal year is offered first, because none is generated yet.
+    expect(page.get_by_label("Fiscal year", exact=True)).to_have_value(str(start_year))
+    page.get_by_role("button", name="Generate year and quarters").click()
+
+    expect(page.locator(".message.success")).to_contain_text(f"Generated {label}, Q1 {label}")
+    table = page.locator("table.okr-cycles-table")
+    # Newest first; the year after its first quarter, which starts the same day.
+    expect(table.locator("tbody tr td:first-child strong")).to_have_text(
+        [f"Q4 {label}", f"Q3 {label}", f"Q2 {label}", f"Q1 {label}", label]
+    )
+    expect(table.locator("tr", has_text=f"Q1 {label}").first).to_contain_text(
+        f"1 Jul {start_year} – 30 Sep {start_year}"
+    )
+    expect(table.locator(".okr-state-active")).to_have_count(2)  # the year and the current quarter
+    # The next fiscal year is now the default.
+    expect(page.get_by_label("Fiscal year", exact=True)).to_have_value(str(start_year + 1))
+    console.assert_clean("the cycles page after generating")
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_tree_expands_and_collapses_in_place(page: Page, console: ConsoleLog, live_server: LiveServer) -> None:
+    a = build_world("alpha", "Alpha")
+    quarter = current_quarter(a)
+    company = ObjectiveFactory(cycle=quarter, owner=a.owner, level="company", title="Win the market")
+    team = ObjectiveFactory(cycle=quarter, owner=a.manager, level="team", team=a.team, title="Launch the platform")
+    with a.tenant():
+        services.alignment_create(actor=a.owner, child=team, parent_objective=company)
+
+    sign_in(page, live_server, a.employee)
+    page.goto(f"{live_server.url}/o/{a.org.slug}/okrs/tree/")
+    expect(page.get_by_role("link", name="Win the market")).to_be_visible()
+    expect(page.get_by_role("link", name="Launch the platform")).to_have_count(0)
+    url_before = page.url
+
+    toggle = page.locator(f"#toggle-{company.pk}")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    expect(page.get_by_role("link", name="Launch the platform")).to_be_visible()
+    expect(page.locator(f"#toggle-{company.pk}")).to_have_attribute("aria-expanded", "true")
+    assert page.url == url_before  # swapped in place, no navigation
+
+    page.locator(f"#toggle-{company.pk}").click()
+    expect(page.get_by_role("link", name="Launch the platform")).to_have_count(0)
+    expect(page.locator(f"#toggle-{company.pk}")).to_have_attribute("aria-expanded", "false")
+    console.assert_clean("the alignment tree")

@@ -1,0 +1,108 @@
+"""My OKRs and the objective page run the same number of SQL queries for 1 and for 50
+objectives, key results, updates, parents and children."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from okrs import services
+from okrs.models import Contributor, KeyResultKind, Objective
+from tests.conftest import World, login
+from tests.okrs.factories import KeyResultFactory, ObjectiveFactory
+from tests.okrs.worlds import build_okrs
+
+
+@pytest.fixture(autouse=True)
+def _frozen() -> object:
+    with time_machine.travel(date(2026, 11, 15), tick=False):
+        yield
+
+
+def queries_for(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def add_my_objectives(w: World, n: int) -> None:
+    """``n`` objectives of the employee, each with a number and a milestone key result with
+    updates, a contributor, and an alignment to the team objective."""
+    for i in range(n):
+        objective = ObjectiveFactory(cycle=w.okrs.quarter, owner=w.employee, team=w.team, title=f"Mine {i}")
+        kr = KeyResultFactory(objective=objective, owner=w.employee)
+        with w.tenant():
+            Contributor.objects.create(organisation=w.org, objective=objective, membership=w.report)
+            services.key_result_create(
+                actor=w.employee,
+                objective=objective,
+                data=services.KeyResultData(
+                    title="Steps", owner=w.employee, kind=KeyResultKind.MILESTONES, milestones=["a", "b"]
+                ),
+            )
+            services.alignment_create(actor=w.employee, child=objective, parent_objective=w.okrs.team)
+            for value in ("10", "20"):
+                services.progress_update_create(actor=w.employee, key_result=kr, value=value, confidence="at_risk")
+
+
+def add_key_results_and_children(w: World, n: int) -> None:
+    """``n`` key results with updates on the individual objective, and ``n`` children aligned to it."""
+    individual = w.okrs.individual
+    for i in range(n):
+        kr = KeyResultFactory(objective=individual, owner=w.employee, title=f"Measure {i}")
+        child = ObjectiveFactory(cycle=w.okrs.quarter, owner=w.report, title=f"Child {i}")
+        with w.tenant():
+            services.alignment_create(actor=w.report, child=child, parent_key_result=kr)
+            services.progress_update_create(actor=w.employee, key_result=kr, value="30", note="n")
+
+
+PAGES = [
+    ("okrs", lambda w: {}, add_my_objectives),
+    ("objective_detail", lambda w: {"objective_id": w.okrs.individual.pk}, add_key_results_and_children),
+]
+
+
+@pytest.mark.parametrize(("url_name", "ids", "grow"), PAGES, ids=[p[0] for p in PAGES])
+@pytest.mark.parametrize("role", ["employee", "manager"])
+def test_page_queries_do_not_grow_with_data(url_name: str, ids: object, grow: object, role: str, a: World) -> None:
+    a.okrs = build_okrs(a)
+    client = login(Client(), getattr(a, role))
+    url = reverse(url_name, kwargs={"org_slug": a.org.slug, **ids(a)})  # type: ignore[operator]
+    grow(a, 1)  # type: ignore[operator]
+    small = queries_for(client, url)
+    grow(a, 49)  # type: ignore[operator]
+    large = queries_for(client, url)
+    assert small == large, f"{url_name}: {small} queries with 1, {large} with 50"
+    print(f"{url_name} as {role}: {large} queries")
+    with a.tenant():
+        assert Objective.objects.count() >= 50
+
+
+def test_inline_update_queries_do_not_grow_with_the_page(a: World) -> None:
+    """The htmx update re-renders one row and the shown ancestors: its cost does not depend on
+    how many objectives the page shows."""
+    a.okrs = build_okrs(a)
+    client = login(Client(), a.employee)
+    kr = a.okrs.individual_kr
+    url = reverse("key_result_progress", kwargs={"org_slug": a.org.slug, "key_result_id": kr.pk})
+
+    def post(shown: str, value: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(url, {"value": value, "shown": shown}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        return len(captured)
+
+    small = post(f"{a.okrs.individual.pk} {a.okrs.team.pk}", "50")
+    add_my_objectives(a, 50)
+    with a.tenant():
+        many = " ".join(str(pk) for pk in Objective.objects.values_list("pk", flat=True))
+    large = post(many, "60")
+    assert small == large, f"update: {small} queries, then {large}"
+    print(f"inline update: {large} queries")
