@@ -257,6 +257,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have fields named kind / progress_source / status with different choices:
+    # name each choice set explicitly so the schema is stable.
+    "ENUM_NAME_OVERRIDES": {
+        "TeamKindEnum": "organisations.models.TeamKind",
+        "CycleKindEnum": "okrs.models.CycleKind",
+        "ObjectiveKindEnum": "okrs.models.ObjectiveKind",
+        "KeyResultKindEnum": "okrs.models.KeyResultKind",
+        "ObjectiveSourceEnum": "okrs.models.ObjectiveSource",
+        "KeyResultSourceEnum": "okrs.models.KeyResultSource",
+        "OkrStatusEnum": "okrs.models.Status",
+        "CycleStateEnum": "okrs.models.CycleState",
+    },
 }
 
 LOGGING = {
