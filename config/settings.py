@@ -242,7 +242,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token_create": env_str("TOKEN_CREATE_RATE", "10/min")},
-    "EXCEPTION_HANDLER": "organisations.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "organisations.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

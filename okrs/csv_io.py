@@ -9,14 +9,16 @@ Import (admins and managers): a dry run that previews every row with its errors,
 all-or-nothing import that goes through okrs.services (objective_create, key_result_create,
 alignment_create), so every permission and validation rule of the UI holds. Rows belong to the
 same objective when they share its title and owner e-mail.
+
+About 550 lines, kept in one module on purpose: export and import are two directions of one file
+format, sharing its column table and value maps, and splitting them would put the format in two
+places.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,6 +26,7 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 
 from okrs import selectors, services
+from okrs import status as okr_status
 from okrs.models import (
     Cycle,
     KeyResult,
@@ -34,8 +37,12 @@ from okrs.models import (
     ObjectiveKind,
     Visibility,
 )
+from okrs.permissions import Access
+from okrs.services.common import NumberInputError, read_number
 from organisations import selectors as org_selectors
-from organisations.models import Membership, Organisation, Role, Team, TeamKind
+from organisations.csv_files import cell, download, read_table, write_table
+from organisations.models import Membership, Role, Team, TeamKind
+from organisations.selectors import require_role
 
 MAX_ROWS = 2000
 
@@ -75,7 +82,6 @@ HEADERS = {header: key for key, header in COLUMNS} | {
 }
 REQUIRED = ("objective_title", "owner_email")
 MILESTONE_SEPARATOR = ";"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _choices(enum: type[Level] | type[ObjectiveKind] | type[Visibility] | type[KeyResultKind]) -> dict[str, str]:
@@ -97,33 +103,23 @@ KR_SOURCES = _choices(KeyResultSource)  # type: ignore[arg-type]
 # ---------------------------------------------------------------- export
 
 
-def _text(value: str) -> str:
-    """A cell of user text that no spreadsheet will evaluate."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def _untext(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
-
-
 def _number(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return "0" if text in ("-0", "") else text
 
 
-def export_rows(*, actor: Membership, organisation: Organisation, cycle: Cycle) -> list[list[str]]:
+def export_rows(*, actor: Membership, cycle: Cycle) -> list[list[str]]:
     """The rows of the export (header first), in a constant number of queries."""
-    from okrs.permissions import Access
-
     access = Access(actor)
-    today = selectors.organisation_today(organisation)
+    organisation = actor.organisation
+    today = organisation.today()
     objectives = list(
-        selectors.objectives_with_key_results(selectors.visible_objectives(actor=actor, access=access)).filter(
-            cycle=cycle
+        selectors.by_level(
+            selectors.objectives_with_key_results(selectors.visible_objectives(actor=actor, access=access)).filter(
+                cycle=cycle
+            )
         )
     )
-    level_order = {value: index for index, value in enumerate(Level.values)}
-    objectives.sort(key=lambda o: (level_order.get(o.level, 9), o.title.lower(), o.pk))
     teams = {t.pk: t for t in org_selectors.team_list(actor=actor)}
     parents: dict[int, list[tuple[str, str]]] = {}
     for link in selectors.alignment_list(actor=actor, access=access).filter(child__cycle=cycle):
@@ -137,29 +133,29 @@ def export_rows(*, actor: Membership, organisation: Organisation, cycle: Cycle) 
     for objective in objectives:
         key_results = list(objective.key_results.all())
         links = parents.get(objective.pk, [])
-        objective_status = selectors.objective_status(objective, organisation=organisation, today=today)
+        objective_status = okr_status.objective_status(objective, organisation=organisation, today=today)
         team = teams.get(objective.team_id) if objective.team_id else None
         head = [
-            _text(objective.title),
+            cell(objective.title),
             objective.level,
             objective.kind,
             objective.owner.user.email,
-            _text(org_selectors.team_path(team, teams)) if team else "",
+            cell(org_selectors.team_path(team, teams)) if team else "",
             objective.visibility,
         ]
         for index in range(max(len(key_results), len(links), 1)):
             kr = key_results[index] if index < len(key_results) else None
             parent_title, parent_kr = links[index] if index < len(links) else ("", "")
             if kr is not None:
-                status = selectors.key_result_status(kr, cycle, organisation=organisation, today=today)
+                status = okr_status.key_result_status(kr, cycle, organisation=organisation, today=today)
                 measure = [
-                    _text(kr.title),
+                    cell(kr.title),
                     kr.kind,
                     _number(kr.start_value),
                     _number(kr.target_value),
-                    _text(kr.currency if kr.kind == KeyResultKind.CURRENCY else kr.unit),
+                    cell(kr.currency if kr.kind == KeyResultKind.CURRENCY else kr.unit),
                     _number(kr.weight),
-                    _text(f"{MILESTONE_SEPARATOR} ".join(m.title for m in kr.milestones.all())),
+                    cell(f"{MILESTONE_SEPARATOR} ".join(m.title for m in kr.milestones.all())),
                     kr.progress_source,
                 ]
                 facts = [
@@ -176,22 +172,16 @@ def export_rows(*, actor: Membership, organisation: Organisation, cycle: Cycle) 
                     objective_status.value if objective_status else "",
                     objective.worst_confidence,
                 ]
-            rows.append([*head, *measure, _text(parent_title), _text(parent_kr), *facts])
+            rows.append([*head, *measure, cell(parent_title), cell(parent_kr), *facts])
     return rows
 
 
-def export_cycle(*, actor: Membership, organisation: Organisation, cycle: Cycle) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(export_rows(actor=actor, organisation=organisation, cycle=cycle))
-    return out.getvalue()
+def export_cycle(*, actor: Membership, cycle: Cycle) -> str:
+    return write_table(export_rows(actor=actor, cycle=cycle))
 
 
 def csv_response(text: str, cycle: Cycle) -> HttpResponse:
-    """A download; the byte-order mark makes Excel read the file as UTF-8."""
-    response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
-    filename = f"okrs-{slugify(cycle.name) or cycle.pk}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(text, f"okrs-{slugify(cycle.name) or cycle.pk}.csv")
 
 
 # ---------------------------------------------------------------- import
@@ -247,57 +237,25 @@ class _ObjectivePlan:
 
 
 def _parse(csv_text: str, result: ImportResult) -> list[tuple[int, dict[str, str]]]:
-    try:
-        reader = csv.DictReader(io.StringIO(csv_text))
-        fieldnames = reader.fieldnames or []
-    except csv.Error as exc:
-        result.errors.append(f"The file is not valid CSV: {exc}.")
-        return []
-    columns = {name: HEADERS.get(name.strip().lower()) for name in fieldnames}
-    unknown = [name for name, key in columns.items() if key is None and name.strip()]
-    if unknown:
-        expected = ", ".join(header for key, header in COLUMNS if key not in INFORMATIVE)
-        result.errors.append(f"Unknown column(s): {', '.join(unknown)}. Expected: {expected}.")
-    present = set(columns.values())
-    for required in REQUIRED:
-        if required not in present:
-            header = next(h for k, h in COLUMNS if k == required)
-            result.errors.append(f"The header row needs an “{header}” column.")
-    if result.errors:
-        return []
-    rows: list[tuple[int, dict[str, str]]] = []
-    try:
-        for raw in reader:
-            values: dict[str, str] = {}
-            for name, value in raw.items():
-                key = columns.get(name) if name is not None else None
-                if key is not None and isinstance(value, str):  # extra cells of a long row have no name
-                    values[key] = _untext(value.strip())
-            if not any(values.values()):
-                continue  # a blank line
-            rows.append((reader.line_num, values))
-            if len(rows) > MAX_ROWS:
-                result.errors.append(f"The file has more than {MAX_ROWS} rows; split it into smaller files.")
-                return []
-    except csv.Error as exc:
-        result.errors.append(f"The file is not valid CSV near line {reader.line_num}: {exc}.")
-        return []
-    if not rows:
-        result.errors.append("The file has a header but no objectives.")
-    return rows
+    table = read_table(
+        csv_text,
+        headers=HEADERS,
+        required=[(key, header) for key, header in COLUMNS if key in REQUIRED],
+        expected=", ".join(header for key, header in COLUMNS if key not in INFORMATIVE),
+        max_rows=MAX_ROWS,
+        empty_message="The file has a header but no objectives.",
+    )
+    result.errors += table.errors
+    return table.rows
 
 
 def _decimal(raw: str, label: str, row: RowResult, default: str) -> Decimal:
-    text = (raw or default).replace(",", "").strip()
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        row.errors.append(f"{label} “{raw}” is not a number.")
+        return read_number(raw or default)
+    except NumberInputError as exc:
+        problem = "is not a number of reasonable size" if exc.too_large else "is not a number"
+        row.errors.append(f"{label} “{raw}” {problem}.")
         return Decimal(default)
-    if not value.is_finite() or abs(value) >= Decimal("1e16"):
-        row.errors.append(f"{label} “{raw}” is not a number of reasonable size.")
-        return Decimal(default)
-    return value
 
 
 def _choice(raw: str, choices: dict[str, str], default: str, label: str, row: RowResult) -> str:
@@ -333,8 +291,6 @@ def _message(exc: ValidationError | PermissionDenied) -> str:
 
 def import_cycle(*, actor: Membership, cycle: Cycle, csv_text: str, dry_run: bool) -> ImportResult:
     """Check every row, then (unless ``dry_run`` or any row is wrong) import them all or nothing."""
-    from organisations.selectors import require_role
-
     require_role(actor, Role.MANAGER)
     result = ImportResult(dry_run=dry_run)
     raw_rows = _parse(csv_text, result)
@@ -470,8 +426,6 @@ def _check_existing_and_parents(
 ) -> dict[str, list[Objective]]:
     """Flag objectives already in the cycle and unknown parents; return the existing objectives
     (of the cycle and the cycles containing it) that parents may be, by lower-cased title."""
-    from okrs.permissions import Access
-
     access = Access(actor)
     visible = selectors.objectives_with_key_results(selectors.visible_objectives(actor=actor, access=access))
     containing = [c.pk for c in selectors.cycles_containing(actor=actor, cycle=cycle)]

@@ -24,6 +24,9 @@ latest row: through ``services.progress_update_create`` when that row is today's
 deliberately stale key results whose latest update lies weeks back, by storing that update's
 value, confidence and time on the key result and rolling up with ``okrs.rollup`` under the
 organisation's roll-up lock, exactly as the service does.
+
+Most of its 700 lines are the demo's data (the objective plans of Acme and Globex), which read
+best whole, top to bottom.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from django.db import connection
 from django.utils import timezone
 
 from okrs import rollup, rules, services
+from okrs.fiscal import fiscal_start_year
 from okrs.models import (
     Cycle,
     CycleKind,
@@ -437,19 +441,14 @@ def _globex_plan() -> list[Obj]:
 # ---------------------------------------------------------------- building blocks
 
 
-def fiscal_start_year(organisation: Organisation, today: date) -> int:
-    """The calendar year in which the fiscal year containing ``today`` starts."""
-    return today.year if today.month >= organisation.fiscal_year_start_month else today.year - 1
-
-
 def _ensure_cycles(organisation: Organisation, admin: Membership, today: date) -> Cycle:
     start_year = fiscal_start_year(organisation, today)
     start = date(start_year, organisation.fiscal_year_start_month, 1)
-    if not Cycle.objects.filter(organisation_id=organisation.pk, kind=CycleKind.YEAR, start_date=start).exists():
+    if not Cycle.objects.in_organisation(organisation.pk).filter(kind=CycleKind.YEAR, start_date=start).exists():
         services.cycles_generate_year(actor=admin, start_year=start_year, today=today)
     services.cycles_advance(organisation_id=organisation.pk, today=today)
-    return Cycle.objects.get(
-        organisation_id=organisation.pk, kind=CycleKind.QUARTER, start_date__lte=today, end_date__gte=today
+    return Cycle.objects.in_organisation(organisation.pk).get(
+        kind=CycleKind.QUARTER, start_date__lte=today, end_date__gte=today
     )
 
 
@@ -546,13 +545,13 @@ def _store_stale_state(kr: KeyResult, last: Reading) -> None:
     """The key result's stored state as its (weeks-old) latest update left it, rolled up."""
     rollup.lock_organisation(kr.organisation_id)
     if kr.kind == KeyResultKind.MILESTONES:
-        Milestone.objects.filter(organisation_id=kr.organisation_id, key_result=kr, pk__in=last.done).update(done=True)
-    KeyResult.objects.filter(organisation_id=kr.organisation_id, pk=kr.pk).update(
+        Milestone.objects.for_actor(kr).filter(key_result=kr, pk__in=last.done).update(done=True)
+    KeyResult.objects.for_actor(kr).filter(pk=kr.pk).update(
         current_value=kr.current_value if last.value is None else last.value,
         confidence=last.confidence,
         last_update_at=last.at,
     )
-    rollup.refresh_key_result(KeyResult.objects.get(organisation_id=kr.organisation_id, pk=kr.pk))
+    rollup.refresh_key_result(KeyResult.objects.for_actor(kr).get(pk=kr.pk))
 
 
 class _Build:
@@ -645,7 +644,7 @@ class _Build:
             if kr_spec.aligned:
                 continue
             owner = self.person(kr_spec.owner or spec.owner)
-            milestones = list(Milestone.objects.filter(organisation_id=kr.organisation_id, key_result=kr))
+            milestones = list(Milestone.objects.for_actor(kr).filter(key_result=kr))
             readings = _history(kr, milestones, kr_spec, self.quarter, self.today, stale=spec.stale)
             if spec.stale:
                 _insert_past(kr, owner, readings)
@@ -692,3 +691,8 @@ def seed_okrs(today: date | None = None) -> dict[str, bool]:
         organisation = Organisation.objects.get(slug=slug)
         done[slug] = _seed(organisation, admin_email, focus, plan, today)
     return done
+
+
+def seed() -> list[str]:
+    """``demo_seed`` of the OKR app (after the people): what was seeded, per organisation."""
+    return [f"OKRs for {slug}: {'seeded' if created else 'already there'}" for slug, created in seed_okrs().items()]

@@ -1,10 +1,13 @@
-"""Forms of the employees' OKR pages. Choices come from the actor's organisation only (a foreign
-id is "not a valid choice"); every business rule stays in okrs.services, whose ValidationErrors
-land on these forms through organisations.forms.apply_validation_error."""
+"""Forms of the OKR pages, and the forms their query strings are parsed with.
+
+Choices of related objects come from the actor's organisation only (a foreign id is "not a valid
+choice"); every business rule stays in okrs.services, whose ValidationErrors land on these forms
+through organisations.web.submit."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -12,8 +15,10 @@ from django import forms
 from django.http import Http404
 
 from okrs import selectors
+from okrs.fiscal import fiscal_start_year, fiscal_year_label
 from okrs.models import (
     Cycle,
+    CycleState,
     KeyResult,
     KeyResultKind,
     KeyResultSource,
@@ -28,7 +33,7 @@ from okrs.permissions import Access
 from okrs.services import KeyResultData, ObjectiveData
 from organisations import selectors as org_selectors
 from organisations.forms import MemberChoiceField
-from organisations.models import Membership, Role, Team
+from organisations.models import Membership, Organisation, Role, Team
 
 
 def _members(actor: Membership) -> Any:
@@ -276,3 +281,163 @@ class AlignmentForm(forms.Form):
         except Http404:
             # The same answer for a foreign, a missing and an invisible parent (no oracle).
             raise forms.ValidationError("No such objective or key result.") from None
+
+
+# ---------------------------------------------------------------- cycles and carry-over (HR, managers)
+
+
+class GenerateYearForm(forms.Form):
+    start_year = forms.TypedChoiceField(coerce=int, label="Fiscal year")
+
+    def __init__(self, *args: Any, organisation: Organisation, today: date, generated: set[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = fiscal_start_year(organisation, today)
+        years = range(current - 1, current + 4)
+        month = organisation.fiscal_year_start_month
+        field: forms.TypedChoiceField = self.fields["start_year"]  # type: ignore[assignment]
+        field.choices = [
+            (
+                year,
+                f"{fiscal_year_label(organisation, year)} (from {date(year, month, 1):%B %Y})"
+                + (" — already generated" if year in generated else ""),
+            )
+            for year in years
+        ]
+        # The next fiscal year not generated yet, from the current one on: usually what HR wants.
+        field.initial = next((y for y in years if y >= current and y not in generated), current + 1)
+        field.help_text = "Creates the annual cycle and its four quarters, each in the state its dates give."
+
+
+class CustomCycleForm(forms.Form):
+    name = forms.CharField(max_length=80, help_text="e.g. “Launch sprint” or “H2 2026”.")
+    start_date = forms.DateField(label="Starts", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end_date = forms.DateField(label="Ends", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    review_window_days = forms.IntegerField(
+        label="Review window (days)",
+        initial=7,
+        min_value=0,
+        max_value=60,
+        help_text="How long owners have to score and reflect after the end.",
+    )
+
+
+class CycleStateForm(forms.Form):
+    state = forms.ChoiceField(choices=CycleState.choices, label="State")
+
+
+class CarryOverForm(forms.Form):
+    source = CycleChoiceField(queryset=Cycle.objects.none(), label="From", empty_label=None)
+    target = CycleChoiceField(queryset=Cycle.objects.none(), label="Into", empty_label="Choose a cycle")
+
+    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cycles = selectors.cycle_list(actor=actor)
+        self.fields["source"].queryset = cycles  # type: ignore[attr-defined]
+        self.fields["target"].queryset = cycles  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("source") and data.get("target") and data["source"].pk == data["target"].pk:
+            self.add_error("target", "Choose another cycle than the one you carry from.")
+        return data
+
+
+# ---------------------------------------------------------------- CSV import
+
+
+class OkrImportForm(forms.Form):
+    cycle = CycleChoiceField(queryset=Cycle.objects.none(), label="Import into cycle", empty_label=None)
+    file = forms.FileField(
+        label="CSV file",
+        help_text=(
+            "Columns: objective title, level, kind, owner email, team path, key result title, key result kind, "
+            "start, target, unit, weight, parent objective title (optional columns may be left out)."
+        ),
+    )
+
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the organisation's cycles: another tenant's cycle id is "not one of the choices".
+        self.fields["cycle"].queryset = selectors.cycle_list(actor=membership)  # type: ignore[attr-defined]
+        default = selectors.default_cycle(actor=membership)
+        if default is not None and not self.is_bound:
+            self.fields["cycle"].initial = default.pk
+
+
+# ---------------------------------------------------------------- query strings
+
+
+class IdField(forms.IntegerField):
+    """An id in a query string: a positive integer that fits the database's bigint."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, min_value=1, max_value=2**63 - 1, **kwargs)
+
+
+class IdListField(forms.Field):
+    """Repeated ids in a query string (``?open=1&open=2``): at most 50, duplicates dropped."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: Any) -> list[int]:
+        ids: list[int] = []
+        for raw in list(value or [])[:50]:
+            if not str(raw).isdigit() or len(str(raw)) > 18:
+                raise forms.ValidationError(f"“{str(raw)[:20]}” is not an objective id.")
+            ids.append(int(raw))
+        return list(dict.fromkeys(ids))
+
+
+class CycleQuery(forms.Form):
+    """``?cycle=<id>`` of the pages that show one cycle (none: the default cycle)."""
+
+    cycle = IdField()
+
+    def chosen_cycle(self, actor: Membership, today: date) -> Cycle | None:
+        """The asked cycle (another organisation's: 404), else the default one."""
+        cycle_id = self.cleaned_data.get("cycle")
+        if cycle_id is not None:
+            return selectors.access_cycle(actor, cycle_id)
+        return selectors.default_cycle(actor=actor, today=today)
+
+
+class TreeQuery(CycleQuery):
+    team = IdField()
+    owner = IdField()
+    status = forms.ChoiceField(choices=[("", "Any"), *Status.choices], required=False)
+    open = IdListField()
+
+
+class TreeChildrenQuery(TreeQuery):
+    objective = IdField()
+    key = forms.CharField(required=False, max_length=400)  # an element id; the view checks its shape
+    collapse = forms.BooleanField(required=False)
+
+
+class TeamQuery(CycleQuery):
+    """The team view: the cycle, and for HR admins another manager (``?manager=<id>``)."""
+
+    manager = forms.CharField(required=False, max_length=40)
+
+    def manager_id(self) -> int | None:
+        """The asked manager's id; anything that is not one is "no such manager" (404)."""
+        raw = self.cleaned_data.get("manager", "")
+        if not raw:
+            return None
+        if not raw.isdigit() or len(raw) > 18:
+            from django.http import Http404
+
+            raise Http404("No such manager")
+        return int(raw)
+
+
+class SearchQuery(forms.Form):
+    """``?q=`` of a search box: trimmed, and cut at 100 characters rather than refused."""
+
+    q = forms.CharField(required=False, strip=True)
+
+    def clean_q(self) -> str:
+        return str(self.cleaned_data.get("q", ""))[:100]

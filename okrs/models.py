@@ -68,6 +68,20 @@ class Level(models.TextChoices):
     INDIVIDUAL = "individual", "Individual"
 
 
+#: Company objectives first, then department, team and individual ones: the one order every list,
+#: tree and export uses.
+LEVEL_RANK: dict[str, int] = {value: rank for rank, value in enumerate(Level.values)}
+
+
+def level_rank() -> models.Case:
+    """``LEVEL_RANK`` as an SQL expression, to order querysets by it."""
+    return models.Case(
+        *(models.When(level=value, then=models.Value(rank)) for value, rank in LEVEL_RANK.items()),
+        default=models.Value(len(LEVEL_RANK)),
+        output_field=models.IntegerField(),
+    )
+
+
 class ObjectiveKind(models.TextChoices):
     STANDARD = "standard", "Standard"
     DEPARTMENTAL = "departmental", "Departmental"

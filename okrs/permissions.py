@@ -1,92 +1,145 @@
-"""Who may see and edit objectives (issue: Permissions).
+"""Who may see, edit, update and score OKRs: decided here once. Services enforce these rules
+(``require_*``) and pages and the API ask the same questions (``can_*``) to show or hide a button,
+so a view never re-derives a rule.
 
-See: objectives visible to everyone; team objectives to the team (and its sub-teams), the owner,
-contributors and the owner's managers; private ones to the owner, their manager chain and admins.
+See: objectives visible to everyone in the organisation; team objectives to the team (and its
+sub-teams), the owner, contributors and the owner's managers; private ones to the owner, their
+manager chain and admins.
+
 Edit: admins everything; owners and contributors their objectives; managers their reports'
-(direct or indirect) and their own team's.
+(direct or indirect) and their own team's. A key result's owner may also update its progress.
+A closed cycle is frozen for everyone but HR admins (and their edits are recorded).
+
+Score: whoever may edit the objective, while its cycle is in review; HR admins also after the close.
 """
 
 from __future__ import annotations
 
-from django.db import connection
+from functools import cached_property
+
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
-from okrs.models import Contributor, Objective, Visibility
+from okrs.models import Contributor, Cycle, CycleState, KeyResult, Objective, Visibility
+from organisations.errors import NotAllowed
 from organisations.models import Membership, Role
+from organisations.selectors import reporting_line, team_subtree
+
+CLOSED_MESSAGE = "This cycle is closed: only an HR admin can change its OKRs (and it is recorded)."
+EDIT_MESSAGE = "You can change your own objectives, those you contribute to and your team's."
+SCORE_WINDOW_MESSAGE = "Scores are given when the cycle is in review."
 
 
-def report_ids(actor: Membership) -> set[int]:
-    """Everyone who reports to ``actor``, directly or indirectly (one recursive query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            WITH RECURSIVE down(id) AS (
-                SELECT id FROM organisations_membership WHERE manager_id = %s AND organisation_id = %s
-                UNION
-                SELECT m.id FROM organisations_membership m JOIN down ON m.manager_id = down.id
-                 WHERE m.organisation_id = %s
-            ) SELECT id FROM down
-            """,
-            [actor.pk, actor.organisation_id, actor.organisation_id],
-        )
-        return {row[0] for row in cursor.fetchall()}
-
-
-def team_ids(actor: Membership) -> set[int]:
-    """The actor's team and every team below it."""
-    if actor.team_id is None:
-        return set()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            WITH RECURSIVE below(id) AS (
-                SELECT %s::bigint
-                UNION
-                SELECT t.id FROM organisations_team t JOIN below ON t.parent_id = below.id
-                 WHERE t.organisation_id = %s
-            ) SELECT id FROM below
-            """,
-            [actor.team_id, actor.organisation_id],
-        )
-        return {row[0] for row in cursor.fetchall()}
+def contributor_ids(objective: Objective) -> set[int]:
+    """Members who contribute to ``objective``: from its prefetched links when a page loaded them,
+    else one query."""
+    cache = getattr(objective, "_prefetched_objects_cache", {})
+    if "contributor_links" in cache:
+        return {link.membership_id for link in objective.contributor_links.all()}
+    return set(
+        Contributor.objects.in_organisation(objective.organisation_id)
+        .filter(objective=objective)
+        .values_list("membership_id", flat=True)
+    )
 
 
 class Access:
-    """The actor's reach, computed once per request (two small queries)."""
+    """One actor's reach. The reporting line and team subtree are SQL subqueries inside
+    ``visible_q``; the id sets for one-object checks are read once, on first use."""
 
     def __init__(self, actor: Membership) -> None:
         self.actor = actor
         self.is_admin = actor.has_role(Role.ADMIN)
-        self.reports = report_ids(actor)
-        self.teams = team_ids(actor)
+
+    @cached_property
+    def reports(self) -> set[int]:
+        return set(reporting_line(self.actor).values_list("pk", flat=True))
+
+    @cached_property
+    def teams(self) -> set[int]:
+        return set(team_subtree(self.actor, self.actor.team_id).values_list("pk", flat=True))
+
+    # ---------------------------------------------------------------- see
 
     def visible_q(self) -> Q:
         if self.is_admin:
             return Q()
         contributes = Exists(
-            Contributor.objects.filter(
-                organisation_id=self.actor.organisation_id, objective=OuterRef("pk"), membership=self.actor
-            )
+            Contributor.objects.for_actor(self.actor).filter(objective=OuterRef("pk"), membership=self.actor)
         )
-        owner_side = Q(owner=self.actor) | Q(owner__in=self.reports)
+        owner_side = Q(owner=self.actor) | Q(owner__in=reporting_line(self.actor).values("pk"))
+        in_team = Q(team_id__in=team_subtree(self.actor, self.actor.team_id).values("pk"))
         return (
             Q(visibility=Visibility.ORGANISATION)
-            | (Q(visibility=Visibility.TEAM) & (Q(team_id__in=self.teams) | owner_side | contributes))
+            | (Q(visibility=Visibility.TEAM) & (in_team | owner_side | contributes))
             | (Q(visibility=Visibility.PRIVATE) & owner_side)
         )
 
-    def can_view(self, objective: Objective, contributor_ids: set[int] | None = None) -> bool:
+    def can_view(self, objective: Objective) -> bool:
         if self.is_admin or objective.visibility == Visibility.ORGANISATION:
             return True
         if objective.owner_id == self.actor.pk or objective.owner_id in self.reports:
             return True
         if objective.visibility == Visibility.TEAM:
-            return objective.team_id in self.teams or self.actor.pk in (contributor_ids or set())
+            return objective.team_id in self.teams or self.actor.pk in contributor_ids(objective)
         return False
 
-    def can_edit(self, objective: Objective, contributor_ids: set[int] | None = None) -> bool:
+    # ---------------------------------------------------------------- change
+
+    def is_open(self, cycle: Cycle) -> bool:
+        """A closed cycle is frozen for everyone but HR admins."""
+        return cycle.state != CycleState.CLOSED or self.is_admin
+
+    def may_edit(self, objective: Objective) -> bool:
+        """The relationship that allows editing, whatever the cycle's state."""
         if self.is_admin or objective.owner_id == self.actor.pk or objective.owner_id in self.reports:
             return True
-        if self.actor.pk in (contributor_ids or set()):
+        if self.actor.pk in contributor_ids(objective):
             return True
         return self.actor.has_role(Role.MANAGER) and objective.team_id is not None and objective.team_id in self.teams
+
+    def can_edit(self, objective: Objective) -> bool:
+        return self.is_open(objective.cycle) and self.may_edit(objective)
+
+    def can_update(self, objective: Objective, key_result: KeyResult) -> bool:
+        """Post a progress update: editors, and the key result's own owner."""
+        return self.is_open(objective.cycle) and (key_result.owner_id == self.actor.pk or self.may_edit(objective))
+
+    def scoring_open(self, cycle: Cycle) -> bool:
+        """Scores and the reflection are written in review (and by HR admins after the close)."""
+        return cycle.state == CycleState.REVIEW or (cycle.state == CycleState.CLOSED and self.is_admin)
+
+    def can_score(self, objective: Objective) -> bool:
+        return self.scoring_open(objective.cycle) and self.may_edit(objective)
+
+    def require_edit(self, objective: Objective, *, key_result: KeyResult | None = None) -> None:
+        """Raise NotAllowed unless the actor may change ``objective`` (with ``key_result``: update
+        that key result's progress)."""
+        if not self.is_open(objective.cycle):
+            raise NotAllowed(CLOSED_MESSAGE)
+        if key_result is not None and key_result.owner_id == self.actor.pk:
+            return
+        if not self.may_edit(objective):
+            raise NotAllowed(EDIT_MESSAGE)
+
+
+def fresh_cycle(objective: Objective) -> Cycle:
+    """Re-read the objective's cycle: a service decides on its current state, not on the caller's
+    copy of it."""
+    objective.cycle = Cycle.objects.in_organisation(objective.organisation_id).get(pk=objective.cycle_id)
+    return objective.cycle
+
+
+def require_edit(actor: Membership, objective: Objective, *, key_result: KeyResult | None = None) -> None:
+    """The services' check before any change to an objective or its key results."""
+    fresh_cycle(objective)
+    Access(actor).require_edit(objective, key_result=key_result)
+
+
+def require_score(actor: Membership, objective: Objective) -> None:
+    """The services' check before a key result is scored: an editor, in the scoring window."""
+    fresh_cycle(objective)
+    access = Access(actor)
+    access.require_edit(objective)
+    if not access.scoring_open(objective.cycle):
+        raise ValidationError({"score": SCORE_WINDOW_MESSAGE})

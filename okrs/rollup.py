@@ -29,9 +29,7 @@ def lock_organisation(organisation_id: int) -> None:
 def key_result_measured_progress(kr: KeyResult) -> Decimal:
     milestones: list[tuple[Decimal, bool]] = []
     if kr.kind == "milestones":
-        milestones = list(
-            Milestone.objects.filter(organisation_id=kr.organisation_id, key_result=kr).values_list("weight", "done")
-        )
+        milestones = list(Milestone.objects.for_actor(kr).filter(key_result=kr).values_list("weight", "done"))
     return rules.measured_progress(
         kr.kind, start=kr.start_value, target=kr.target_value, current=kr.current_value, milestones=milestones
     )
@@ -46,7 +44,7 @@ def _children_progress(
     """(parent key, [(weight, child progress)]) for aligned children that count toward progress."""
     found: ChildProgress = defaultdict(list)
     objective_ids, key_result_ids = list(objective_ids), list(key_result_ids)
-    links = Alignment.objects.filter(organisation_id=organisation_id, counts_toward_progress=True)
+    links = Alignment.objects.in_organisation(organisation_id).filter(counts_toward_progress=True)
     if objective_ids:
         for parent, weight, progress in links.filter(parent_objective_id__in=objective_ids).values_list(
             "parent_objective_id", "weight", "child__progress"
@@ -64,10 +62,12 @@ def recompute_objectives(organisation_id: int, objective_ids: set[int]) -> set[i
     """Recompute the stored values of these objectives; return the ids whose progress changed."""
     if not objective_ids:
         return set()
-    objectives = list(Objective.objects.filter(organisation_id=organisation_id, id__in=objective_ids))
+    objectives = list(Objective.objects.in_organisation(organisation_id).filter(id__in=objective_ids))
     key_results: dict[int, list[KeyResult]] = defaultdict(list)
-    for kr in KeyResult.objects.filter(organisation_id=organisation_id, objective_id__in=objective_ids).only(
-        "id", "objective_id", "weight", "progress", "confidence", "last_update_at"
+    for kr in (
+        KeyResult.objects.in_organisation(organisation_id)
+        .filter(objective_id__in=objective_ids)
+        .only("id", "objective_id", "weight", "progress", "confidence", "last_update_at")
     ):
         key_results[kr.objective_id].append(kr)
     children = _children_progress(organisation_id, objective_ids=objective_ids)
@@ -114,8 +114,8 @@ def recompute_aligned_key_results(organisation_id: int, key_result_ids: set[int]
     """Recompute key results whose progress comes from aligned children; return the objective
     ids of those whose progress changed."""
     krs = list(
-        KeyResult.objects.filter(
-            organisation_id=organisation_id, id__in=key_result_ids, progress_source=KeyResultSource.ALIGNED_CHILDREN
+        KeyResult.objects.in_organisation(organisation_id).filter(
+            id__in=key_result_ids, progress_source=KeyResultSource.ALIGNED_CHILDREN
         )
     )
     children = _children_progress(organisation_id, key_result_ids=[kr.pk for kr in krs])
@@ -143,9 +143,11 @@ def propagate(organisation_id: int, objective_ids: set[int]) -> None:
     while pending:
         parent_objectives: set[int] = set()
         parent_key_results: set[int] = set()
-        for parent_objective, parent_key_result in Alignment.objects.filter(
-            organisation_id=organisation_id, child_id__in=pending
-        ).values_list("parent_objective_id", "parent_key_result_id"):
+        for parent_objective, parent_key_result in (
+            Alignment.objects.in_organisation(organisation_id)
+            .filter(child_id__in=pending)
+            .values_list("parent_objective_id", "parent_key_result_id")
+        ):
             if parent_objective:
                 parent_objectives.add(parent_objective)
             if parent_key_result:
@@ -164,22 +166,22 @@ def refresh_key_result(kr: KeyResult) -> None:
         )
     if progress != kr.progress:
         kr.progress = progress
-        KeyResult.objects.filter(organisation_id=kr.organisation_id, pk=kr.pk).update(progress=progress)
+        KeyResult.objects.for_actor(kr).filter(pk=kr.pk).update(progress=progress)
     propagate(kr.organisation_id, {kr.objective_id})
 
 
 def recompute_everything(organisation_id: int) -> None:
     """From scratch, for repairs and for the property tests' reference: every manual key result
     from its values, then objectives and aligned key results until nothing changes."""
-    for kr in KeyResult.objects.filter(organisation_id=organisation_id, progress_source=KeyResultSource.MANUAL):
+    for kr in KeyResult.objects.in_organisation(organisation_id).filter(progress_source=KeyResultSource.MANUAL):
         progress = key_result_measured_progress(kr)
         if progress != kr.progress:
             KeyResult.objects.filter(pk=kr.pk).update(progress=progress)
-    all_objectives = set(Objective.objects.filter(organisation_id=organisation_id).values_list("id", flat=True))
+    all_objectives = set(Objective.objects.in_organisation(organisation_id).values_list("id", flat=True))
     all_aligned = set(
-        KeyResult.objects.filter(
-            organisation_id=organisation_id, progress_source=KeyResultSource.ALIGNED_CHILDREN
-        ).values_list("id", flat=True)
+        KeyResult.objects.in_organisation(organisation_id)
+        .filter(progress_source=KeyResultSource.ALIGNED_CHILDREN)
+        .values_list("id", flat=True)
     )
     for _ in range(len(all_objectives) + 2):  # longest path bound
         changed = recompute_objectives(organisation_id, all_objectives)

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from celery import shared_task
-from django.utils import timezone
 
 from okrs import services
 from organisations import rls
 from organisations.models import Organisation
 
 logger = logging.getLogger(__name__)
-
-
-def local_date(time_zone: str) -> date:
-    """Today in ``time_zone`` (an unknown zone counts as UTC rather than stopping the task)."""
-    try:
-        zone = ZoneInfo(time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return timezone.now().astimezone(zone).date()
 
 
 @shared_task
@@ -35,10 +23,10 @@ def advance_cycles() -> int:
     it needs no cross-tenant helper; each organisation's cycles are read inside its tenant.
     """
     moved = 0
-    for organisation_id, time_zone in Organisation.objects.order_by("pk").values_list("pk", "time_zone"):
+    for organisation in Organisation.objects.order_by("pk").only("pk", "time_zone"):
         try:
-            with rls.tenant_context(organisation_id):
-                moved += services.cycles_advance(organisation_id=organisation_id, today=local_date(time_zone))
+            with rls.tenant_context(organisation.pk):
+                moved += services.cycles_advance(organisation_id=organisation.pk, today=organisation.today())
         except Exception:  # one organisation's failure must not hold the others back
-            logger.exception("advance_cycles failed for organisation %s", organisation_id)
+            logger.exception("advance_cycles failed for organisation %s", organisation.pk)
     return moved

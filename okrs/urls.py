@@ -1,8 +1,39 @@
-"""OKR pages under /o/<org_slug>/okrs/. Each module owns its routes, so work on one (employees'
-pages, managers' and HR's pages, CSV import and export) does not step on another."""
+"""OKR pages under /o/<org_slug>/okrs/, grouped by the object they are about."""
 
-from okrs.urls_csv import urlpatterns as csv_patterns
-from okrs.urls_manage import urlpatterns as manage_patterns
-from okrs.urls_work import urlpatterns as work_patterns
+from django.urls import path
 
-urlpatterns = [*work_patterns, *manage_patterns, *csv_patterns]
+from okrs.views import adoption, alignment, cycles, key_results, objectives, team, transfer, tree
+
+app_name = "okrs"
+
+urlpatterns = [
+    # objectives
+    path("", objectives.my_okrs, name="my_okrs"),
+    path("objectives/new/", objectives.objective_create, name="objective_create"),
+    path("objectives/<int:objective_id>/", objectives.objective_detail, name="objective_detail"),
+    path("objectives/<int:objective_id>/edit/", objectives.objective_edit, name="objective_edit"),
+    path("objectives/<int:objective_id>/delete/", objectives.objective_delete, name="objective_delete"),
+    path("objectives/<int:objective_id>/reflection/", objectives.objective_reflect, name="objective_reflect"),
+    # key results
+    path("objectives/<int:objective_id>/key-results/new/", key_results.key_result_create, name="key_result_create"),
+    path("key-results/<int:key_result_id>/edit/", key_results.key_result_edit, name="key_result_edit"),
+    path("key-results/<int:key_result_id>/delete/", key_results.key_result_delete, name="key_result_delete"),
+    path("key-results/<int:key_result_id>/progress/", key_results.key_result_progress, name="key_result_progress"),
+    path("key-results/<int:key_result_id>/score/", key_results.key_result_score, name="key_result_score"),
+    # alignment
+    path("objectives/<int:objective_id>/align/", alignment.alignment_add, name="alignment_add"),
+    path("objectives/<int:objective_id>/align/search/", alignment.alignment_search, name="alignment_search"),
+    path("alignments/<int:alignment_id>/delete/", alignment.alignment_delete, name="alignment_delete"),
+    path("tree/", tree.tree, name="tree"),
+    path("tree/children/", tree.tree_children, name="tree_children"),
+    # the team's objectives
+    path("team/", team.team, name="team"),
+    # cycles
+    path("cycles/", cycles.cycles, name="cycles"),
+    path("cycles/<int:cycle_id>/state/", cycles.cycle_state, name="cycle_state"),
+    path("cycles/carry-over/", cycles.carry_over, name="carry_over"),
+    path("adoption/", adoption.adoption, name="adoption"),
+    # CSV
+    path("csv/export/", transfer.csv_export, name="csv_export"),
+    path("csv/import/", transfer.csv_import, name="csv_import"),
+]

@@ -6,7 +6,9 @@ from organisations.selectors import user_memberships
 
 
 def tenant(request: HttpRequest) -> dict[str, Any]:
-    """The current organisation and membership, and the user's other organisations (switcher)."""
+    """The current organisation and membership, the main navigation every app adds itself to,
+    and the user's other organisations (the switcher). The last two are computed only when a
+    template asks for them."""
     user = getattr(request, "user", None)
     organisation = getattr(request, "organisation", None)
     membership = getattr(request, "membership", None)
@@ -16,4 +18,14 @@ def tenant(request: HttpRequest) -> dict[str, Any]:
     def other_memberships() -> list[Any]:
         return [m for m in user_memberships(user) if organisation is None or m.organisation_id != organisation.pk]
 
-    return {"organisation": organisation, "membership": membership, "other_memberships": other_memberships}
+    def main_navigation() -> list[Any]:
+        from organisations.web import navigation_for
+
+        return navigation_for(membership) if membership is not None else []
+
+    return {
+        "organisation": organisation,
+        "membership": membership,
+        "other_memberships": other_memberships,
+        "main_navigation": main_navigation,
+    }

@@ -214,3 +214,8 @@ def seed_demo() -> list[Organisation]:
         _organisation("acme", "Acme", _acme_people(), fiscal_month=1),
         _organisation("globex", "Globex", _globex_people(), fiscal_month=4),
     ]
+
+
+def seed() -> list[str]:
+    """The demo seed's first step (``demo_seed`` in apps.py): the people of both organisations."""
+    return [f"seeded {organisation.name} (/o/{organisation.slug}/)" for organisation in seed_demo()]

@@ -1,30 +1,27 @@
-"""Error pages that keep the layout and, for API paths, answer JSON."""
+"""The errors services raise, one type per answer (HackSoft's ``ApplicationError``, in Django's terms).
 
-from typing import Any
+- ``ValidationError`` (Django's own): the input is wrong → 400 with a message per field; forms show it
+  on the field it names.
+- ``Conflict``: the input is fine but clashes with what exists ("already exists", "already aligned")
+  → 409 in the API; a form shows it like any validation error.
+- ``NotAllowed``: the actor may not do this → 403.
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.template.loader import render_to_string
+Objects outside the actor's reach are ``Http404`` (selectors' ``access_*``), never 403, so ids of
+other tenants cannot be probed. One exception handler maps these for the API
+(``organisations.api.errors``) and one wrapper for pages (``organisations.web.tenant_view``);
+nobody decides an answer by reading a message's text.
+"""
 
+from __future__ import annotations
 
-def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+from django.core.exceptions import PermissionDenied, ValidationError
 
-
-def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if _is_api(request):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return render(request, "errors/404.html", status=404)
-
-
-def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if _is_api(request):
-        return JsonResponse({"detail": str(exception) or "You do not have permission to do this."}, status=403)
-    return render(request, "errors/403.html", {"reason": str(exception) if exception else ""}, status=403)
+__all__ = ["Conflict", "NotAllowed", "ValidationError"]
 
 
-def server_error(request: HttpRequest, *args: Any) -> HttpResponse:
-    if _is_api(request):
-        return JsonResponse({"detail": "Server error; it has been logged."}, status=500)
-    # No context processors: the error may come from the database.
-    return HttpResponse(render_to_string("errors/500.html"), status=500)
+class Conflict(ValidationError):  # noqa: N818  (the name the issue and the API use: 409 Conflict)
+    """The request clashes with the current state: a duplicate, or a change made at the same time."""
+
+
+class NotAllowed(PermissionDenied):
+    """The actor's role or relationship does not allow this change."""

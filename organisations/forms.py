@@ -62,15 +62,16 @@ class TenantChoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.actor = actor
         if "team" in self.fields:
-            self.fields["team"].queryset = Team.objects.filter(organisation_id=actor.organisation_id).order_by("name")  # type: ignore[attr-defined]
+            self.fields["team"].queryset = Team.objects.for_actor(actor).order_by("name")  # type: ignore[attr-defined]
         if "manager" in self.fields:
             self.fields["manager"].queryset = (  # type: ignore[attr-defined]
-                Membership.objects.filter(organisation_id=actor.organisation_id, is_active=True)
+                Membership.objects.for_actor(actor)
+                .filter(is_active=True)
                 .select_related("user")
                 .order_by("user__full_name")
             )
         if "parent" in self.fields:
-            self.fields["parent"].queryset = Team.objects.filter(organisation_id=actor.organisation_id).order_by("name")  # type: ignore[attr-defined]
+            self.fields["parent"].queryset = Team.objects.for_actor(actor).order_by("name")  # type: ignore[attr-defined]
         if "role" in self.fields:
             self.fields["role"].choices = [(v, label) for v, label in Role.choices if actor.has_role(Role(v))]  # type: ignore[attr-defined]
 
@@ -126,10 +127,15 @@ class OrganisationSettingsForm(forms.Form):
     fiscal_year_start_month = forms.TypedChoiceField(choices=MONTHS, coerce=int, label="Fiscal year starts in")
 
 
-def apply_validation_error(form: forms.Form, exc: Any) -> None:
-    """Put a service's ValidationError on the form: per field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+class PeopleQuery(forms.Form):
+    """The people list's filters (``?q=&status=&role=&team=``)."""
+
+    q = forms.CharField(required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Active"), ("active", "Active"), ("inactive", "Deactivated"), ("all", "Everyone")], required=False
+    )
+    role = forms.ChoiceField(choices=[("", "Any role"), *Role.choices], required=False)
+    team = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+    def clean_q(self) -> str:
+        return str(self.cleaned_data.get("q", "")).strip()[:100]

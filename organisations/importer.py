@@ -8,14 +8,13 @@ New people get an account and a membership at once, and an e-mail to set their p
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from organisations.csv_files import read_table
 from organisations.models import ROLE_RANK, Membership, Role, Team, TeamKind, User
 from organisations.selectors import require_role
 
@@ -87,38 +86,17 @@ class _Plan:
     title: str
 
 
-def _parse(csv_text: str, result: ImportResult) -> list[dict[str, str]]:
-    try:
-        reader = csv.DictReader(io.StringIO(csv_text))
-        fieldnames = reader.fieldnames or []
-    except csv.Error as exc:
-        result.errors.append(f"The file is not valid CSV: {exc}.")
-        return []
-    columns = {name: HEADER_ALIASES.get(name.strip().lower()) for name in fieldnames}
-    unknown = [name for name, key in columns.items() if key is None and name.strip()]
-    if unknown:
-        result.errors.append(
-            f"Unknown column(s): {', '.join(unknown)}. Expected: email, name, team path, manager email, role, title."
-        )
-    present = set(columns.values())
-    for required in ("email", "name"):
-        if required not in present:
-            result.errors.append(f"The header row needs a “{required}” column.")
-    if result.errors:
-        return []
-    rows: list[dict[str, str]] = []
-    try:
-        for raw in reader:
-            rows.append({columns[k]: (v or "").strip() for k, v in raw.items() if k is not None and columns.get(k)})  # type: ignore[misc]
-            if len(rows) > MAX_ROWS:
-                result.errors.append(f"The file has more than {MAX_ROWS} rows; split it into smaller files.")
-                return []
-    except csv.Error as exc:
-        result.errors.append(f"The file is not valid CSV near line {reader.line_num}: {exc}.")
-        return []
-    if not rows:
-        result.errors.append("The file has a header but no people.")
-    return rows
+def _parse(csv_text: str, result: ImportResult) -> list[tuple[int, dict[str, str]]]:
+    table = read_table(
+        csv_text,
+        headers=HEADER_ALIASES,
+        required=[("email", "email"), ("name", "name")],
+        expected="email, name, team path, manager email, role, title",
+        max_rows=MAX_ROWS,
+        empty_message="The file has a header but no people.",
+    )
+    result.errors += table.errors
+    return table.rows
 
 
 def people_import(*, actor: Membership, csv_text: str, dry_run: bool) -> ImportResult:
@@ -141,7 +119,9 @@ class _ImportRefusedError(Exception):
     """Raised after changes were made, to roll the whole import back."""
 
 
-def _plan_and_apply(*, actor: Membership, raw_rows: list[dict[str, str]], result: ImportResult, dry_run: bool) -> None:
+def _plan_and_apply(
+    *, actor: Membership, raw_rows: list[tuple[int, dict[str, str]]], result: ImportResult, dry_run: bool
+) -> None:
     org_id = actor.organisation_id
     # Lock the organisation's memberships: a concurrent import or edit waits, so the loop check holds.
     members = {
@@ -169,7 +149,7 @@ def _plan_and_apply(*, actor: Membership, raw_rows: list[dict[str, str]], result
     seen: dict[str, int] = {}
     plans: list[_Plan] = []
 
-    for index, raw in enumerate(raw_rows, start=2):
+    for index, raw in raw_rows:
         email = raw.get("email", "").lower()
         row = RowResult(line=index, email=email, name=raw.get("name", ""))
         result.rows.append(row)

@@ -1,7 +1,7 @@
 """Tenant resolution for HTML pages (``/o/<org_slug>/…``).
 
 Each request runs in one transaction so the transaction-local RLS settings hold for the
-view and its template. The API resolves its tenant in ``organisations.api_base`` after
+view and its template. The API resolves its tenant in ``organisations.api.base`` after
 DRF has authenticated the caller (a Bearer token is not visible to middleware).
 """
 
@@ -12,10 +12,11 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection, transaction
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpResponseBase
 
 from organisations import rls
 from organisations.selectors import enter_organisation
+from organisations.web import AscentRequest
 
 
 def _is_api_view(view_func: Callable[..., Any]) -> bool:
@@ -23,12 +24,12 @@ def _is_api_view(view_func: Callable[..., Any]) -> bool:
 
 
 class TenantMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+    def __init__(self, get_response: Callable[[AscentRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        request.organisation = None  # type: ignore[attr-defined]
-        request.membership = None  # type: ignore[attr-defined]
+    def __call__(self, request: AscentRequest) -> HttpResponseBase:
+        request.organisation = None
+        request.membership = None
         nested = connection.in_atomic_block
         with transaction.atomic():
             user_id = request.user.pk if request.user.is_authenticated else None
@@ -41,7 +42,7 @@ class TenantMiddleware:
 
     def process_view(
         self,
-        request: HttpRequest,
+        request: AscentRequest,
         view_func: Callable[..., Any],
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
@@ -52,7 +53,5 @@ class TenantMiddleware:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         # Raises Http404 for an unknown slug and for a non-member alike (no existence oracle).
-        organisation, membership = enter_organisation(request.user, slug)
-        request.organisation = organisation  # type: ignore[attr-defined]
-        request.membership = membership  # type: ignore[attr-defined]
+        request.organisation, request.membership = enter_organisation(request.user, slug)
         return None

@@ -8,8 +8,9 @@ table protected by PostgreSQL row-level security (see ``organisations.rls``).
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, Protocol, Self, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -22,6 +23,19 @@ from django.utils import timezone
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"“{value}” is not a known time zone (for example Europe/London).")
+
+
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    """The named time zone; an unknown or empty name counts as UTC rather than failing a page or a task."""
+    try:
+        return zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def local_today(time_zone: str) -> date:
+    """Today's date in ``time_zone``: the one definition of "today" for a person or an organisation."""
+    return timezone.localdate(timezone=zone(time_zone))
 
 
 class UserManager(BaseUserManager["User"]):
@@ -127,11 +141,42 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def today(self) -> date:
+        """Today in the organisation's time zone: cycles, pace and staleness follow its calendar."""
+        return local_today(self.time_zone)
+
+
+class Actor(Protocol):
+    """Whoever acts inside one organisation: a membership (or anything carrying its organisation)."""
+
+    @property
+    def organisation_id(self) -> int: ...
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class TenantQuerySet(models.QuerySet[_M]):
+    """Names the tenant boundary, so no read spells out ``organisation_id=…`` by hand."""
+
+    def for_actor(self, actor: Actor) -> Self:
+        """Rows of the actor's organisation (row-level security is the floor under this)."""
+        return self.filter(organisation_id=actor.organisation_id)
+
+    def in_organisation(self, organisation_id: int) -> Self:
+        """Rows of one organisation, for tasks and commands that hold an id rather than an actor."""
+        return self.filter(organisation_id=organisation_id)
+
+
+TenantManager = models.Manager.from_queryset(TenantQuerySet)
+
 
 class TenantModel(models.Model):
     """Base for every table that belongs to one organisation (row-level security applies)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+
+    objects = TenantManager()
 
     class Meta:
         abstract = True

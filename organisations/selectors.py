@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from organisations import rls
+from organisations.errors import NotAllowed
 from organisations.models import ApiToken, Invitation, Membership, Organisation, Role, Team, User
 from organisations.tokens import hash_token
 
@@ -41,7 +42,7 @@ def enter_organisation(user: AbstractBaseUser | AnonymousUser, slug: str) -> tup
 
 def require_role(actor: Membership, role: Role) -> None:
     if not actor.has_role(role):
-        raise PermissionDenied(f"This needs the {Role(role).label} role.")
+        raise NotAllowed(f"This needs the {Role(role).label} role.")
 
 
 def user_memberships(user: User | AbstractBaseUser | AnonymousUser) -> list[Membership]:
@@ -63,9 +64,7 @@ def member_list(
     role: str = "",
     status: str = "active",
 ) -> QuerySet[Membership]:
-    qs = Membership.objects.filter(organisation_id=actor.organisation_id).select_related(
-        "user", "team", "manager__user"
-    )
+    qs = Membership.objects.for_actor(actor).select_related("user", "team", "manager__user")
     if status == "active":
         qs = qs.filter(is_active=True)
     elif status == "inactive":
@@ -85,7 +84,8 @@ def member_list(
 
 def direct_reports(*, actor: Membership) -> list[Membership]:
     return list(
-        Membership.objects.filter(organisation_id=actor.organisation_id, manager=actor, is_active=True)
+        Membership.objects.for_actor(actor)
+        .filter(manager=actor, is_active=True)
         .select_related("user", "team")
         .order_by("user__full_name")
     )
@@ -103,9 +103,7 @@ def access_membership(actor: Membership, membership_id: int) -> Membership:
 
 
 def team_list(*, actor: Membership) -> QuerySet[Team]:
-    return Team.objects.filter(organisation_id=actor.organisation_id).annotate(
-        member_count=Count("members", filter=Q(members__is_active=True))
-    )
+    return Team.objects.for_actor(actor).annotate(member_count=Count("members", filter=Q(members__is_active=True)))
 
 
 def team_tree(*, actor: Membership) -> list[tuple[Team, int]]:
@@ -136,14 +134,14 @@ def team_path(team: Team, teams_by_id: dict[int, Team]) -> str:
 
 
 def access_team(actor: Membership, team_id: int) -> Team:
-    team = Team.objects.filter(organisation_id=actor.organisation_id, pk=team_id).first()
+    team = Team.objects.for_actor(actor).filter(pk=team_id).first()
     if team is None:
         raise Http404("No such team")
     return team
 
 
 def invitation_list(*, actor: Membership) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(organisation_id=actor.organisation_id).select_related("team", "invited_by__user")
+    return Invitation.objects.for_actor(actor).select_related("team", "invited_by__user")
 
 
 def access_invitation(actor: Membership, invitation_id: int) -> Invitation:
@@ -164,6 +162,63 @@ def invitation_by_token(organisation: Organisation, raw_token: str) -> Invitatio
 
 def api_token_list(*, user: User | AbstractBaseUser) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user_id=user.pk, revoked_at__isnull=True)
+
+
+# ---------------------------------------------------------------- reporting lines and team subtrees
+# Answered inside SQL (recursive CTEs as subqueries), so a caller filters by them without shipping
+# id lists back to the database; goals, check-ins and OKR visibility all use these.
+
+
+def _reports_sql(manager: Membership) -> RawSQL:
+    return RawSQL(
+        """
+        WITH RECURSIVE down(id) AS (
+            SELECT id FROM organisations_membership WHERE manager_id = %s AND organisation_id = %s
+            UNION
+            SELECT m.id FROM organisations_membership m JOIN down ON m.manager_id = down.id
+             WHERE m.organisation_id = %s
+        ) SELECT id FROM down
+        """,
+        [manager.pk, manager.organisation_id, manager.organisation_id],
+    )
+
+
+def reporting_line(manager: Membership) -> QuerySet[Membership]:
+    """Everyone who reports to ``manager``, directly or indirectly (active or not)."""
+    return Membership.objects.for_actor(manager).filter(pk__in=_reports_sql(manager))
+
+
+def reporting_line_ids(manager: Membership) -> set[int]:
+    """Ids of ``reporting_line(manager)``, for checks on one object at a time."""
+    return set(reporting_line(manager).values_list("pk", flat=True))
+
+
+def team_subtree(actor: Membership, team_id: int | None) -> QuerySet[Team]:
+    """The team and every team below it (none for no team)."""
+    if team_id is None:
+        return Team.objects.none()
+    below = RawSQL(
+        """
+        WITH RECURSIVE below(id) AS (
+            SELECT %s::bigint
+            UNION
+            SELECT t.id FROM organisations_team t JOIN below ON t.parent_id = below.id
+             WHERE t.organisation_id = %s
+        ) SELECT id FROM below
+        """,
+        [team_id, actor.organisation_id],
+    )
+    return Team.objects.for_actor(actor).filter(pk__in=below)
+
+
+def access_reporting_line_of(actor: Membership, manager_id: int | None) -> Membership:
+    """Whose reports ``actor`` may look at: their own; anyone's for HR admins (404 outside the
+    organisation, 403 for a member asking for someone else's)."""
+    if manager_id is None or manager_id == actor.pk:
+        return actor
+    if not actor.is_admin:
+        raise NotAllowed("Only HR admins look at another manager's team.")
+    return access_membership(actor, manager_id)
 
 
 def manager_chain_ids(membership: Membership) -> list[int]:

@@ -173,7 +173,7 @@ def team_create(*, actor: Membership, name: str, kind: str, parent: Team | None)
     if parent is not None and parent.organisation_id != actor.organisation_id:
         raise ValidationError({"parent": "Choose a team of this organisation."})
     _check_team_parent(kind=kind, parent=parent)
-    if Team.objects.filter(organisation_id=actor.organisation_id, parent=parent, name__iexact=name.strip()).exists():
+    if Team.objects.for_actor(actor).filter(parent=parent, name__iexact=name.strip()).exists():
         raise ValidationError({"name": "There is already a team of that name here."})
     return Team.objects.create(organisation_id=actor.organisation_id, name=name.strip(), kind=kind, parent=parent)
 
@@ -191,9 +191,7 @@ def team_update(*, actor: Membership, team: Team, name: str, parent: Team | None
             raise ValidationError({"parent": "Choose a team of this organisation."})
         _check_team_parent(kind=team.kind, parent=parent, team=team)
     duplicate = (
-        Team.objects.filter(organisation_id=actor.organisation_id, parent=parent, name__iexact=name.strip())
-        .exclude(pk=team.pk)
-        .exists()
+        Team.objects.for_actor(actor).filter(parent=parent, name__iexact=name.strip()).exclude(pk=team.pk).exists()
     )
     if duplicate:
         raise ValidationError({"name": "There is already a team of that name here."})
@@ -208,9 +206,9 @@ def team_delete(*, actor: Membership, team: Team) -> None:
     require_role(actor, Role.ADMIN)
     if team.kind == TeamKind.COMPANY:
         raise ValidationError("The company cannot be deleted.")
-    if Team.objects.filter(organisation_id=actor.organisation_id, parent=team).exists():
+    if Team.objects.for_actor(actor).filter(parent=team).exists():
         raise ValidationError("Move or delete the teams under this one first.")
-    if Membership.objects.filter(organisation_id=actor.organisation_id, team=team, is_active=True).exists():
+    if Membership.objects.for_actor(actor).filter(team=team, is_active=True).exists():
         raise ValidationError("Move this team's people to another team first.")
     team.delete()
 
@@ -225,7 +223,8 @@ def _check_role_change(*, actor: Membership, membership: Membership, role: str) 
         raise PermissionDenied("You cannot give or change a role above your own.")
     if membership.role == Role.OWNER and role != Role.OWNER:
         other_owners = (
-            Membership.objects.filter(organisation_id=actor.organisation_id, role=Role.OWNER, is_active=True)
+            Membership.objects.for_actor(actor)
+            .filter(role=Role.OWNER, is_active=True)
             .exclude(pk=membership.pk)
             .exists()
         )
@@ -300,9 +299,7 @@ def membership_deactivate(*, actor: Membership, membership: Membership) -> Membe
     membership.deactivated_at = timezone.now()
     membership.save(update_fields=["is_active", "deactivated_at"])
     # Their reports now report to their manager, so nobody is left without one silently.
-    Membership.objects.filter(organisation_id=actor.organisation_id, manager=membership).update(
-        manager=membership.manager
-    )
+    Membership.objects.for_actor(actor).filter(manager=membership).update(manager=membership.manager)
     return membership
 
 
@@ -321,10 +318,9 @@ def membership_reactivate(*, actor: Membership, membership: Membership) -> Membe
 
 
 def _invitation_email_taken(organisation_id: int, email: str) -> str | None:
-    if Membership.objects.filter(organisation_id=organisation_id, user__email__iexact=email).exists():
+    if Membership.objects.in_organisation(organisation_id).filter(user__email__iexact=email).exists():
         return "This person is already a member of the organisation."
-    pending = Invitation.objects.filter(
-        organisation_id=organisation_id,
+    pending = Invitation.objects.in_organisation(organisation_id).filter(
         email__iexact=email,
         accepted_at__isnull=True,
         revoked_at__isnull=True,
@@ -362,8 +358,8 @@ def invitation_create(
     if manager is not None and manager.organisation_id != actor.organisation_id:
         raise ValidationError({"manager": "Choose a manager from this organisation."})
     # An expired or earlier invitation for the same address is superseded.
-    Invitation.objects.filter(
-        organisation_id=actor.organisation_id, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    Invitation.objects.for_actor(actor).filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
     raw = new_token()
     invitation = Invitation.objects.create(
@@ -399,9 +395,7 @@ def invitation_accept(
     *, invitation: Invitation, user: User | None, full_name: str = "", password: str = ""
 ) -> Membership:
     """Accept with the signed-in ``user`` (whose e-mail must match) or create the account."""
-    invitation = Invitation.objects.select_for_update().get(
-        organisation_id=invitation.organisation_id, pk=invitation.pk
-    )
+    invitation = Invitation.objects.select_for_update().for_actor(invitation).get(pk=invitation.pk)
     if not invitation.is_pending:
         raise ValidationError(f"This invitation is {invitation.status}. Ask your HR admin for a new one.")
     if user is None:
@@ -416,7 +410,7 @@ def invitation_accept(
             f"This invitation is for {invitation.email}, but you are signed in as {user.email}. "
             "Sign out and open the link again."
         )
-    membership = Membership.objects.filter(organisation_id=invitation.organisation_id, user=user).first()
+    membership = Membership.objects.for_actor(invitation).filter(user=user).first()
     if membership is None:
         manager = invitation.manager if invitation.manager and invitation.manager.is_active else None
         membership = Membership.objects.create(

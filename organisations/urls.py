@@ -1,3 +1,10 @@
+"""Pages of tenancy and people.
+
+Account pages (sign-in, sign-up, password reset, profile, the organisation list) have flat names:
+Django's auth views reverse ``password_reset_done`` and friends by those names. The organisation's
+own pages live under ``/o/<org_slug>/`` in the ``organisations`` namespace, like every app's.
+"""
+
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
@@ -31,26 +38,25 @@ account_patterns = [
 tenant_patterns = [
     path("", views.my_work, name="my_work"),
     path("team/", views.team, name="team"),
-    # Sections that later issues fill; until then each page says what will be there.
-    path("goals/", views.section, {"name": "goals"}, name="goals"),
-    path("checkins/", views.section, {"name": "checkins"}, name="checkins"),
-    path("surveys/", views.section, {"name": "surveys"}, name="surveys"),
+    # people
     path("admin/", views.admin_home, name="admin_home"),
     path("admin/people/", views.people, name="people"),
     path("admin/people/import/", views.people_import_view, name="people_import"),
     path("admin/people/<int:membership_id>/", views.person_edit, name="person_edit"),
     path("admin/people/<int:membership_id>/deactivate/", views.person_deactivate, name="person_deactivate"),
     path("admin/people/<int:membership_id>/reactivate/", views.person_reactivate, name="person_reactivate"),
+    # invitations
     path("admin/invitations/", views.invitations, name="invitations"),
     path("admin/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    # teams
     path("admin/teams/", views.teams, name="teams"),
     path("admin/teams/<int:team_id>/", views.team_edit, name="team_edit"),
     path("admin/teams/<int:team_id>/delete/", views.team_delete, name="team_delete"),
+    # the organisation
     path("admin/settings/", views.organisation_settings, name="organisation_settings"),
 ]
 
 urlpatterns = [
     *account_patterns,
-    path("o/<slug:org_slug>/", include(tenant_patterns)),
-    path("o/<slug:org_slug>/okrs/", include("okrs.urls")),
+    path("o/<slug:org_slug>/", include((tenant_patterns, "organisations"))),
 ]

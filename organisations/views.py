@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -20,37 +16,16 @@ from django.views.decorators.http import require_POST
 from organisations import forms, rls, selectors, services
 from organisations.importer import people_import
 from organisations.models import Membership, Organisation, Role, TeamKind, User
-
-ViewFunc = Callable[..., HttpResponseBase]
-
-
-def tenant_view(role: Role = Role.EMPLOYEE) -> Callable[[ViewFunc], ViewFunc]:
-    """A page under /o/<org_slug>/: the middleware has resolved the membership; check the role.
-
-    A non-member never gets here (404 from the middleware); a member below ``role`` gets 403.
-    """
-
-    def decorator(view: ViewFunc) -> ViewFunc:
-        @wraps(view)
-        def wrapped(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            membership: Membership | None = getattr(request, "membership", None)
-            if membership is None:
-                raise RuntimeError(f"{view.__name__} is a tenant view but its route has no <org_slug>")
-            selectors.require_role(membership, role)
-            return view(request, membership, *args, **kwargs)
-
-        wrapped.tenant_role = role  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorator
-
-
-def _page(request: HttpRequest, template: str, context: dict[str, Any], *, region: str | None = None) -> HttpResponse:
-    """Render the page, or only ``region`` (a {% partialdef %}) for an htmx request."""
-    if region and getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
-        return render(request, f"{template}#{region}", context)
-    return render(request, template, context)
-
+from organisations.web import (
+    TenantRequest,
+    apply_validation_error,
+    attempt,
+    my_work_cards,
+    parse_query,
+    render_page,
+    submit,
+    tenant_view,
+)
 
 # ---------------------------------------------------------------- accounts
 
@@ -62,9 +37,9 @@ def home(request: HttpRequest) -> HttpResponseBase:
     last = request.session.get("last_org")
     for membership in memberships:
         if membership.organisation.slug == last:
-            return redirect("my_work", org_slug=last)
+            return redirect("organisations:my_work", org_slug=last)
     if len(memberships) >= 1:
-        return redirect("my_work", org_slug=memberships[0].organisation.slug)
+        return redirect("organisations:my_work", org_slug=memberships[0].organisation.slug)
     return redirect("organisation_list")
 
 
@@ -72,15 +47,12 @@ def signup(request: HttpRequest) -> HttpResponseBase:
     if request.user.is_authenticated:
         return redirect("organisation_create")
     form = forms.SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership = services.signup(**form.cleaned_data)
-        except ValidationError as exc:
-            forms.apply_validation_error(form, exc)
-        else:
-            login(request, membership.user, backend="organisations.backends.EmailBackend")
-            messages.success(request, f"Welcome to Ascent! {membership.organisation.name} is ready.")
-            return redirect("my_work", org_slug=membership.organisation.slug)
+    done = submit(form, lambda: services.signup(**form.cleaned_data))
+    if done.ok:
+        membership = done.result
+        login(request, membership.user, backend="organisations.backends.EmailBackend")
+        messages.success(request, f"Welcome to Ascent! {membership.organisation.name} is ready.")
+        return redirect("organisations:my_work", org_slug=membership.organisation.slug)
     return render(request, "registration/signup.html", {"form": form})
 
 
@@ -94,14 +66,11 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def organisation_create(request: HttpRequest) -> HttpResponseBase:
     form = forms.OrganisationCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership = services.organisation_create(owner=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            forms.apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"{membership.organisation.name} is ready. Invite your people next.")
-            return redirect("my_work", org_slug=membership.organisation.slug)
+    done = submit(form, lambda: services.organisation_create(owner=request.user, **form.cleaned_data))  # type: ignore[arg-type]
+    if done.ok:
+        membership = done.result
+        messages.success(request, f"{membership.organisation.name} is ready. Invite your people next.")
+        return redirect("organisations:my_work", org_slug=membership.organisation.slug)
     return render(request, "organisations/organisation_create.html", {"form": form})
 
 
@@ -118,21 +87,13 @@ def profile(request: HttpRequest) -> HttpResponseBase:
     )
     token_form = forms.ApiTokenForm(request.POST if request.POST.get("action") == "token" else None)
     new_token = None
-    if request.method == "POST" and request.POST.get("action") == "profile" and form.is_valid():
-        try:
-            services.user_update_profile(user=user, **form.cleaned_data)
-        except ValidationError as exc:
-            forms.apply_validation_error(form, exc)
-        else:
-            messages.success(request, "Profile saved.")
-            return redirect("profile")
-    if request.method == "POST" and request.POST.get("action") == "token" and token_form.is_valid():
-        try:
-            _, new_token = services.api_token_create(user=user, name=token_form.cleaned_data["name"])
-        except ValidationError as exc:
-            forms.apply_validation_error(token_form, exc)
-        else:
-            token_form = forms.ApiTokenForm()
+    if submit(form, lambda: services.user_update_profile(user=user, **form.cleaned_data)).ok:
+        messages.success(request, "Profile saved.")
+        return redirect("profile")
+    created = submit(token_form, lambda: services.api_token_create(user=user, name=token_form.cleaned_data["name"]))
+    if created.ok:
+        _, new_token = created.result
+        token_form = forms.ApiTokenForm()
     context = {
         "form": form,
         "token_form": token_form,
@@ -174,14 +135,14 @@ def invitation_accept(request: HttpRequest, join_slug: str, token: str) -> HttpR
             )
         except ValidationError as exc:
             if form is not None and hasattr(exc, "error_dict"):
-                forms.apply_validation_error(form, exc)
+                apply_validation_error(form, exc)
             else:
                 error = " ".join(exc.messages)
         else:
             if user is None:
                 login(request, membership.user, backend="organisations.backends.EmailBackend")
             messages.success(request, f"Welcome to {organisation.name}!")
-            return redirect("my_work", org_slug=organisation.slug)
+            return redirect("organisations:my_work", org_slug=organisation.slug)
     context = {
         "invitation": invitation,
         "organisation": None,
@@ -193,43 +154,23 @@ def invitation_accept(request: HttpRequest, join_slug: str, token: str) -> HttpR
     return render(request, "organisations/invitation_accept.html", context)
 
 
-# ---------------------------------------------------------------- sections (filled by later issues)
+# ---------------------------------------------------------------- my work, team
 
 
 @tenant_view()
-def my_work(request: HttpRequest, membership: Membership) -> HttpResponse:
+def my_work(request: TenantRequest, membership: Membership) -> HttpResponse:
+    """The person's start page: each app's card (organisations.frame.MyWorkCard), their team."""
     request.session["last_org"] = membership.organisation.slug
-    reports = selectors.direct_reports(actor=membership)
-    return render(request, "organisations/my_work.html", {"reports": reports, "section": "work"})
-
-
-SECTIONS = {
-    "okrs": (
-        "OKRs",
-        "Your objectives and key results for the quarter, how they align to your team's and the company's, and their progress.",
-    ),
-    "goals": (
-        "Goals",
-        "Personal and professional-development goals — private, shared with your manager, or visible to everyone.",
-    ),
-    "checkins": (
-        "Check-ins",
-        "Bi-weekly conversations with your manager, quarterly planning and end-of-quarter reviews, with reminders.",
-    ),
-    "surveys": ("Surveys", "Engagement surveys scored by theme, and the action plans they suggest."),
-}
+    context = {
+        "reports": selectors.direct_reports(actor=membership),
+        "cards": my_work_cards(request, membership),
+        "section": "work",
+    }
+    return render(request, "organisations/my_work.html", context)
 
 
 @tenant_view()
-def section(request: HttpRequest, membership: Membership, name: str) -> HttpResponse:
-    if name not in SECTIONS:
-        raise Http404("No such section")
-    title, description = SECTIONS[name]
-    return render(request, "organisations/section.html", {"title": title, "description": description, "section": name})
-
-
-@tenant_view()
-def team(request: HttpRequest, membership: Membership) -> HttpResponse:
+def team(request: TenantRequest, membership: Membership) -> HttpResponse:
     """My manager, my direct reports and my team mates."""
     members = list(selectors.member_list(actor=membership, team_id=membership.team_id)) if membership.team_id else []
     reports = list(selectors.member_list(actor=membership).filter(manager=membership))
@@ -242,15 +183,10 @@ def team(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 
 @tenant_view(Role.ADMIN)
-def people(request: HttpRequest, membership: Membership) -> HttpResponse:
-    search = request.GET.get("q", "").strip()[:100]
-    status = request.GET.get("status", "active")
-    role = request.GET.get("role", "")
-    team_id_raw = request.GET.get("team", "")
-    team_id = int(team_id_raw) if team_id_raw.isdigit() else None
-    members = selectors.member_list(
-        actor=membership, search=search, team_id=team_id, role=role if role in Role.values else "", status=status
-    )
+def people(request: TenantRequest, membership: Membership) -> HttpResponse:
+    query = parse_query(request, forms.PeopleQuery).cleaned_data
+    search, status, role, team_id = query["q"], query["status"] or "active", query["role"], query["team"]
+    members = selectors.member_list(actor=membership, search=search, team_id=team_id, role=role, status=status)
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -262,92 +198,79 @@ def people(request: HttpRequest, membership: Membership) -> HttpResponse:
         "roles": Role.choices,
         "section": "admin",
     }
-    return _page(request, "organisations/people.html", context, region="member-list")
+    return render_page(request, "organisations/people.html", context, region="member-list")
 
 
 @tenant_view(Role.ADMIN)
-def person_edit(request: HttpRequest, membership: Membership, membership_id: int) -> HttpResponseBase:
+def person_edit(request: TenantRequest, membership: Membership, membership_id: int) -> HttpResponseBase:
     person = selectors.access_membership(membership, membership_id)
     initial = {"role": person.role, "team": person.team_id, "manager": person.manager_id, "job_title": person.job_title}
     form = forms.MembershipForm(request.POST or None, initial=initial, actor=membership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_update(actor=membership, membership=person, **form.cleaned_data)
-        except ValidationError as exc:
-            forms.apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"Saved {person.user.full_name}.")
-            return redirect("people", org_slug=membership.organisation.slug)
+    if submit(form, lambda: services.membership_update(actor=membership, membership=person, **form.cleaned_data)).ok:
+        messages.success(request, f"Saved {person.user.full_name}.")
+        return redirect("organisations:people", org_slug=membership.organisation.slug)
     return render(request, "organisations/person_edit.html", {"form": form, "person": person, "section": "admin"})
 
 
 @tenant_view(Role.ADMIN)
 @require_POST
-def person_deactivate(request: HttpRequest, membership: Membership, membership_id: int) -> HttpResponseBase:
+def person_deactivate(request: TenantRequest, membership: Membership, membership_id: int) -> HttpResponseBase:
     person = selectors.access_membership(membership, membership_id)
-    try:
-        services.membership_deactivate(actor=membership, membership=person)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"{person.user.full_name} is deactivated; their history is kept.")
-    return redirect("person_edit", org_slug=membership.organisation.slug, membership_id=person.pk)
+    attempt(
+        request,
+        lambda: services.membership_deactivate(actor=membership, membership=person),
+        f"{person.user.full_name} is deactivated; their history is kept.",
+    )
+    return redirect("organisations:person_edit", org_slug=membership.organisation.slug, membership_id=person.pk)
 
 
 @tenant_view(Role.ADMIN)
 @require_POST
-def person_reactivate(request: HttpRequest, membership: Membership, membership_id: int) -> HttpResponseBase:
+def person_reactivate(request: TenantRequest, membership: Membership, membership_id: int) -> HttpResponseBase:
     person = selectors.access_membership(membership, membership_id)
     services.membership_reactivate(actor=membership, membership=person)
     messages.success(request, f"{person.user.full_name} can sign in to {membership.organisation.name} again.")
-    return redirect("person_edit", org_slug=membership.organisation.slug, membership_id=person.pk)
+    return redirect("organisations:person_edit", org_slug=membership.organisation.slug, membership_id=person.pk)
 
 
 # ---------------------------------------------------------------- HR admin: invitations
 
 
 @tenant_view(Role.ADMIN)
-def invitations(request: HttpRequest, membership: Membership) -> HttpResponseBase:
+def invitations(request: TenantRequest, membership: Membership) -> HttpResponseBase:
     form = forms.InvitationForm(request.POST or None, actor=membership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation, _ = services.invitation_create(actor=membership, **form.cleaned_data)
-        except ValidationError as exc:
-            forms.apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
-            return redirect("invitations", org_slug=membership.organisation.slug)
+    done = submit(form, lambda: services.invitation_create(actor=membership, **form.cleaned_data))
+    if done.ok:
+        invitation, _ = done.result
+        messages.success(request, f"Invitation sent to {invitation.email}.")
+        return redirect("organisations:invitations", org_slug=membership.organisation.slug)
     context = {"form": form, "invitations": selectors.invitation_list(actor=membership)[:200], "section": "admin"}
     return render(request, "organisations/invitations.html", context)
 
 
 @tenant_view(Role.ADMIN)
 @require_POST
-def invitation_revoke(request: HttpRequest, membership: Membership, invitation_id: int) -> HttpResponseBase:
+def invitation_revoke(request: TenantRequest, membership: Membership, invitation_id: int) -> HttpResponseBase:
     invitation = selectors.access_invitation(membership, invitation_id)
-    try:
-        services.invitation_revoke(actor=membership, invitation=invitation)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"Invitation for {invitation.email} revoked.")
-    return redirect("invitations", org_slug=membership.organisation.slug)
+    attempt(
+        request,
+        lambda: services.invitation_revoke(actor=membership, invitation=invitation),
+        f"Invitation for {invitation.email} revoked.",
+    )
+    return redirect("organisations:invitations", org_slug=membership.organisation.slug)
 
 
 # ---------------------------------------------------------------- HR admin: teams
 
 
 @tenant_view(Role.ADMIN)
-def teams(request: HttpRequest, membership: Membership) -> HttpResponseBase:
+def teams(request: TenantRequest, membership: Membership) -> HttpResponseBase:
     form = forms.TeamForm(request.POST or None, actor=membership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            team_ = services.team_create(actor=membership, **form.cleaned_data)
-        except ValidationError as exc:
-            forms.apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"Added {team_.name}.")
-            return redirect("teams", org_slug=membership.organisation.slug)
+    done = submit(form, lambda: services.team_create(actor=membership, **form.cleaned_data))
+    if done.ok:
+        team_ = done.result
+        messages.success(request, f"Added {team_.name}.")
+        return redirect("organisations:teams", org_slug=membership.organisation.slug)
     return render(
         request,
         "organisations/teams.html",
@@ -356,44 +279,36 @@ def teams(request: HttpRequest, membership: Membership) -> HttpResponseBase:
 
 
 @tenant_view(Role.ADMIN)
-def team_edit(request: HttpRequest, membership: Membership, team_id: int) -> HttpResponseBase:
+def team_edit(request: TenantRequest, membership: Membership, team_id: int) -> HttpResponseBase:
     team_ = selectors.access_team(membership, team_id)
     form = forms.TeamEditForm(
         request.POST or None, initial={"name": team_.name, "parent": team_.parent_id}, actor=membership
     )
     if team_.kind == TeamKind.COMPANY:
         form.fields.pop("parent")
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.team_update(
-                actor=membership, team=team_, name=form.cleaned_data["name"], parent=form.cleaned_data.get("parent")
-            )
-        except ValidationError as exc:
-            forms.apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"Saved {team_.name}.")
-            return redirect("teams", org_slug=membership.organisation.slug)
+    update = lambda: services.team_update(  # noqa: E731
+        actor=membership, team=team_, name=form.cleaned_data["name"], parent=form.cleaned_data.get("parent")
+    )
+    if submit(form, update).ok:
+        messages.success(request, f"Saved {team_.name}.")
+        return redirect("organisations:teams", org_slug=membership.organisation.slug)
     return render(request, "organisations/team_edit.html", {"form": form, "team": team_, "section": "admin"})
 
 
 @tenant_view(Role.ADMIN)
 @require_POST
-def team_delete(request: HttpRequest, membership: Membership, team_id: int) -> HttpResponseBase:
+def team_delete(request: TenantRequest, membership: Membership, team_id: int) -> HttpResponseBase:
     team_ = selectors.access_team(membership, team_id)
-    try:
-        services.team_delete(actor=membership, team=team_)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("team_edit", org_slug=membership.organisation.slug, team_id=team_.pk)
-    messages.success(request, f"Deleted {team_.name}.")
-    return redirect("teams", org_slug=membership.organisation.slug)
+    if not attempt(request, lambda: services.team_delete(actor=membership, team=team_), f"Deleted {team_.name}."):
+        return redirect("organisations:team_edit", org_slug=membership.organisation.slug, team_id=team_.pk)
+    return redirect("organisations:teams", org_slug=membership.organisation.slug)
 
 
 # ---------------------------------------------------------------- HR admin: CSV import, settings
 
 
 @tenant_view(Role.ADMIN)
-def people_import_view(request: HttpRequest, membership: Membership) -> HttpResponseBase:
+def people_import_view(request: TenantRequest, membership: Membership) -> HttpResponseBase:
     """Upload → dry-run preview with per-row errors → confirm. The import is all-or-nothing."""
     form = forms.PeopleImportForm(request.POST or None, request.FILES or None)
     result = None
@@ -401,7 +316,7 @@ def people_import_view(request: HttpRequest, membership: Membership) -> HttpResp
         csv_text = request.session.get("people_import_csv", "")
         if not csv_text:
             messages.error(request, "The preview expired; please upload the file again.")
-            return redirect("people_import", org_slug=membership.organisation.slug)
+            return redirect("organisations:people_import", org_slug=membership.organisation.slug)
         result = people_import(actor=membership, csv_text=csv_text, dry_run=False)
         if result.ok:
             del request.session["people_import_csv"]
@@ -409,7 +324,7 @@ def people_import_view(request: HttpRequest, membership: Membership) -> HttpResp
                 request,
                 f"Imported {result.created} new and updated {result.updated} people; {result.invited} invitations sent.",
             )
-            return redirect("people", org_slug=membership.organisation.slug)
+            return redirect("organisations:people", org_slug=membership.organisation.slug)
     elif request.method == "POST" and form.is_valid():
         raw = form.cleaned_data["file"].read()
         try:
@@ -424,7 +339,7 @@ def people_import_view(request: HttpRequest, membership: Membership) -> HttpResp
 
 
 @tenant_view(Role.ADMIN)
-def organisation_settings(request: HttpRequest, membership: Membership) -> HttpResponseBase:
+def organisation_settings(request: TenantRequest, membership: Membership) -> HttpResponseBase:
     organisation = membership.organisation
     initial = {
         "name": organisation.name,
@@ -436,10 +351,10 @@ def organisation_settings(request: HttpRequest, membership: Membership) -> HttpR
         with transaction.atomic():
             services.organisation_update(actor=membership, **form.cleaned_data)
         messages.success(request, "Organisation settings saved.")
-        return redirect("organisation_settings", org_slug=organisation.slug)
+        return redirect("organisations:organisation_settings", org_slug=organisation.slug)
     return render(request, "organisations/organisation_settings.html", {"form": form, "section": "admin"})
 
 
 @tenant_view(Role.ADMIN)
-def admin_home(request: HttpRequest, membership: Membership) -> HttpResponseBase:
-    return redirect(reverse("people", kwargs={"org_slug": membership.organisation.slug}))
+def admin_home(request: TenantRequest, membership: Membership) -> HttpResponseBase:
+    return redirect(reverse("organisations:people", kwargs={"org_slug": membership.organisation.slug}))

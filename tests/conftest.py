@@ -1,14 +1,18 @@
-"""Fixtures: two organisations, each with an owner, an admin, a manager with reports and an
-employee; and a stranger who belongs to neither (DESIGN.md, Testing)."""
+"""The fixtures every app's tests share: two organisations (worlds), each with an owner, an
+admin, a manager with reports and an employee; a stranger who belongs to neither; a frozen clock
+(DESIGN.md, Testing). An app's own fixtures live in ``tests/<app>/conftest.py``; its data in a
+world is ``w.<app label>`` (set by its fixtures or by its sweep's ``build``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from organisations import rls
@@ -28,7 +32,6 @@ class World:
     employee: Membership  # reports to manager
     report: Membership  # reports to manager too
     invitation: Invitation | None = None  # set by fixtures that need one
-    okrs: Any = None  # tests.okrs.worlds.OkrWorld, set by fixtures that need one
 
     def tenant(self) -> AbstractContextManager[None]:
         return rls.tenant_context(self.org.pk)
@@ -85,6 +88,20 @@ def client_for() -> object:
 
 
 __all__ = ["PASSWORD", "World", "login"]
+
+
+#: Half way through the test worlds' Q4 2026 (1 Oct – 31 Dec): a cycle's expected progress is 0.5.
+MID_Q4 = datetime(2026, 11, 15, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen_time(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Freeze the clock (time-machine) at ``MID_Q4``, or at the moment a test or module names with
+    ``@pytest.mark.frozen_time(datetime(...))``. Yields the traveller, to move it on."""
+    marker = request.node.get_closest_marker("frozen_time")
+    moment = marker.args[0] if marker else MID_Q4
+    with time_machine.travel(moment, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

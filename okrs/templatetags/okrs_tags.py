@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import template
 from django.utils import timezone
@@ -16,35 +15,31 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from okrs import rules
+from okrs import status as okr_status
 from okrs.models import Cycle, KeyResult, KeyResultKind, KeyResultSource, Objective, ProgressUpdate, Status
+from organisations.models import Organisation, local_today
 
 register = template.Library()
 
 STATUS_LABELS = dict(Status.choices)
 
 
+def _organisation(context: template.Context) -> Organisation | None:
+    organisation = context.get("organisation")
+    return organisation if isinstance(organisation, Organisation) else None
+
+
 def _today(context: template.Context) -> date:
-    """Today in the organisation's time zone (a cycle's elapsed fraction follows its calendar);
-    a view may pin it with ``today`` in the context."""
+    """Today in the organisation's time zone; a view may pin it with ``today`` in the context."""
     today = context.get("today")
     if isinstance(today, date):
         return today
-    organisation = context.get("organisation")
-    try:
-        zone = ZoneInfo(getattr(organisation, "time_zone", "") or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return timezone.localdate(timezone=zone)
+    organisation = _organisation(context)
+    return organisation.today() if organisation else local_today("UTC")
 
 
 def _pace(context: template.Context, progress: Decimal, cycle: Cycle) -> Status:
-    organisation = context.get("organisation")
-    return rules.pace_status(
-        progress,
-        rules.expected_progress(cycle.start_date, cycle.end_date, _today(context)),
-        on_track_margin=getattr(organisation, "pace_on_track_margin", Decimal("0.10")),
-        at_risk_margin=getattr(organisation, "pace_at_risk_margin", Decimal("0.30")),
-    )
+    return okr_status.pace(progress, cycle, organisation=_organisation(context), today=_today(context))
 
 
 @register.filter
@@ -120,7 +115,7 @@ def kr_pace(context: template.Context, kr: KeyResult, cycle: Cycle) -> str:
 
 @register.simple_tag(takes_context=True)
 def pace_badge(context: template.Context, progress: Decimal, cycle: Cycle) -> SafeString:
-    expected = rules.expected_progress(cycle.start_date, cycle.end_date, _today(context))
+    expected = okr_status.expected(cycle, _today(context))
     return _badge(
         _pace(context, progress, cycle),
         "Pace",
@@ -130,11 +125,9 @@ def pace_badge(context: template.Context, progress: Decimal, cycle: Cycle) -> Sa
 
 @register.simple_tag(takes_context=True)
 def objective_status(context: template.Context, objective: Objective) -> str:
-    """The objective's status: pace of its worst key result (its own progress without key
-    results) combined with the worst latest confidence (DESIGN.md, Progress rules)."""
-    worst_kr = objective.worst_key_result_progress
-    pace = _pace(context, objective.progress if worst_kr is None else worst_kr, objective.cycle)
-    return rules.worst(pace, objective.worst_confidence) or ""
+    """The objective's status (okrs.status.objective_status) for the badge's class."""
+    found = okr_status.objective_status(objective, organisation=_organisation(context), today=_today(context))
+    return found or ""
 
 
 @register.simple_tag(takes_context=True)

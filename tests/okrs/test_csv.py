@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -18,9 +16,9 @@ from django.urls import reverse
 from okrs import csv_io, services
 from okrs.models import Alignment, Cycle, CycleKind, KeyResult, Objective
 from tests.conftest import World, login
+from tests.kit.isolation import fingerprint
 from tests.okrs.factories import CycleFactory
 from tests.okrs.worlds import OkrWorld, build_okrs
-from tests.organisations.isolation import fingerprint
 
 NOW = datetime(2026, 11, 15, 12, tzinfo=UTC)
 HEADER = (
@@ -29,16 +27,7 @@ HEADER = (
 )
 
 
-@pytest.fixture(autouse=True)
-def frozen() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def o(a: World) -> OkrWorld:
-    a.okrs = build_okrs(a)
-    return a.okrs
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 @pytest.fixture
@@ -53,12 +42,12 @@ def target(a: World, o: OkrWorld) -> Cycle:
 
 
 def export_url(w: World, cycle: Cycle | None = None) -> str:
-    url = reverse("okr_csv_export", kwargs={"org_slug": w.org.slug})
+    url = reverse("okrs:csv_export", kwargs={"org_slug": w.org.slug})
     return f"{url}?cycle={cycle.pk}" if cycle else url
 
 
 def import_url(w: World) -> str:
-    return reverse("okr_csv_import", kwargs={"org_slug": w.org.slug})
+    return reverse("okrs:csv_import", kwargs={"org_slug": w.org.slug})
 
 
 def rows(text: str) -> list[dict[str, str]]:

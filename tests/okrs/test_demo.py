@@ -5,7 +5,6 @@ stored progress that agrees with a from-scratch recomputation."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -45,10 +44,7 @@ def acme() -> Organisation:
     return Organisation.objects.get(slug="acme")
 
 
-@pytest.fixture
-def frozen() -> Iterator[None]:
-    with time_machine.travel(datetime(2026, 11, 22, 10, tzinfo=UTC), tick=False):
-        yield
+pytestmark = pytest.mark.frozen_time(datetime(2026, 11, 22, 10, tzinfo=UTC))
 
 
 def seed() -> None:
@@ -58,7 +54,7 @@ def seed() -> None:
 
 
 @pytest.mark.django_db
-def test_seeding_twice_creates_nothing_new(frozen: None) -> None:
+def test_seeding_twice_creates_nothing_new(frozen_time: object) -> None:
     seed()
     first = {slug: counts(slug) for slug in ("acme", "globex")}
     seed()
@@ -119,7 +115,7 @@ def test_the_demo_shows_every_status_a_stale_objective_and_an_active_quarter(tod
 
 
 @pytest.mark.django_db
-def test_employee_progress_cascades_four_levels_up_to_the_company_focus(frozen: None) -> None:
+def test_employee_progress_cascades_four_levels_up_to_the_company_focus(frozen_time: object) -> None:
     seed()
     organisation = acme()
     with rls.tenant_context(organisation.pk):
@@ -151,7 +147,7 @@ def test_employee_progress_cascades_four_levels_up_to_the_company_focus(frozen: 
 
 
 @pytest.mark.django_db
-def test_stored_progress_equals_a_from_scratch_recomputation(frozen: None) -> None:
+def test_stored_progress_equals_a_from_scratch_recomputation(frozen_time: object) -> None:
     seed()
     for slug in ("acme", "globex"):
         organisation = Organisation.objects.get(slug=slug)

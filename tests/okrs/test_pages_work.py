@@ -3,11 +3,10 @@ plain), create / edit, alignment, scores, permissions and empty states."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -24,23 +23,11 @@ from okrs.models import (
 )
 from tests.conftest import World, login
 from tests.okrs.factories import CycleFactory, KeyResultFactory, ObjectiveFactory
-from tests.okrs.worlds import OkrWorld, build_okrs
+from tests.okrs.worlds import OkrWorld
 
 HX = {"HTTP_HX_REQUEST": "true"}
-IN_Q4 = time_machine.travel(date(2026, 11, 15), tick=False)  # half-way through the world's quarter
-
-
-@pytest.fixture
-def w(a: World) -> World:
-    with IN_Q4:
-        a.okrs = build_okrs(a)
-    return a
-
-
-@pytest.fixture(autouse=True)
-def _frozen() -> object:
-    with IN_Q4:
-        yield
+# Half-way through the world's quarter, for every test (and for the ``w`` fixture's data).
+pytestmark = [pytest.mark.usefixtures("frozen_time"), pytest.mark.frozen_time(datetime(2026, 11, 15, tzinfo=UTC))]
 
 
 def url(w: World, name: str, **ids: int) -> str:
@@ -81,14 +68,14 @@ def test_my_okrs_and_detail_render_for_every_role(w: World, role: str) -> None:
     okrs: OkrWorld = w.okrs
     own = {"owner": okrs.company, "admin": okrs.department, "manager": okrs.team, "employee": okrs.individual}[role]
 
-    page = client.get(url(w, "okrs"))
+    page = client.get(url(w, "okrs:my_okrs"))
 
     assert page.status_code == 200
     html = page.content.decode()
     assert f'id="objective-{own.pk}"' in html
     assert "My OKRs" in html
     assert okrs.quarter.name in html
-    detail = client.get(url(w, "objective_detail", objective_id=okrs.individual.pk))
+    detail = client.get(url(w, "okrs:objective_detail", objective_id=okrs.individual.pk))
     assert detail.status_code == 200
     body = detail.content.decode()
     assert okrs.individual_kr.title in body
@@ -100,7 +87,7 @@ def test_my_okrs_and_detail_render_for_every_role(w: World, role: str) -> None:
 
 
 def test_my_okrs_row_shows_progress_status_sparkline_and_form(w: World) -> None:
-    html = login(Client(), w.employee).get(url(w, "okrs")).content.decode()
+    html = login(Client(), w.employee).get(url(w, "okrs:my_okrs")).content.decode()
     kr = w.okrs.individual_kr
     assert f'id="kr-{kr.pk}"' in html
     assert "40 of 100" in html  # current / target
@@ -109,7 +96,7 @@ def test_my_okrs_row_shows_progress_status_sparkline_and_form(w: World) -> None:
     # Half-way through the quarter with 40 %: within 10 points of the expected 50 % → on track.
     assert "Pace: On track" in html
     assert 'class="okr-spark"' in html
-    assert f'hx-post="{url(w, "key_result_progress", key_result_id=kr.pk)}"' in html
+    assert f'hx-post="{url(w, "okrs:key_result_progress", key_result_id=kr.pk)}"' in html
     assert f'hx-target="#kr-{kr.pk}"' in html
     # The parent chip: the team objective's progress is on the page, so an update refreshes it.
     assert f"op-{w.okrs.team.pk}" in html
@@ -117,13 +104,13 @@ def test_my_okrs_row_shows_progress_status_sparkline_and_form(w: World) -> None:
 
 def test_private_objective_is_404_for_a_colleague_and_visible_to_the_owner_and_manager(w: World) -> None:
     private = w.okrs.private
-    detail = url(w, "objective_detail", objective_id=private.pk)
+    detail = url(w, "okrs:objective_detail", objective_id=private.pk)
     assert login(Client(), w.report).get(detail).status_code == 404
     assert login(Client(), w.employee).get(detail).status_code == 200
     assert login(Client(), w.manager).get(detail).status_code == 200
     assert login(Client(), w.admin).get(detail).status_code == 200
     # Nor can the colleague edit, align or update it.
-    assert login(Client(), w.report).get(url(w, "objective_edit", objective_id=private.pk)).status_code == 404
+    assert login(Client(), w.report).get(url(w, "okrs:objective_edit", objective_id=private.pk)).status_code == 404
 
 
 # ---------------------------------------------------------------- inline progress update
@@ -137,7 +124,7 @@ def test_htmx_update_stores_progress_up_the_chain_and_swaps_every_shown_ancestor
     shown = f"{okrs.individual.pk} {okrs.team.pk} {okrs.company.pk} {okrs.department.pk}"
 
     response = login(Client(), w.employee).post(
-        url(w, "key_result_progress", key_result_id=kr.pk),
+        url(w, "okrs:key_result_progress", key_result_id=kr.pk),
         {"value": "70", "confidence": "at_risk", "note": "two more endpoints", "shown": shown},
         **HX,
     )
@@ -168,7 +155,11 @@ def test_htmx_update_swaps_only_ancestors_whose_progress_changed_and_that_are_sh
     shown = f"{okrs.individual.pk} {okrs.team.pk}"
     html = (
         login(Client(), w.employee)
-        .post(url(w, "key_result_progress", key_result_id=okrs.individual_kr.pk), {"value": "55", "shown": shown}, **HX)
+        .post(
+            url(w, "okrs:key_result_progress", key_result_id=okrs.individual_kr.pk),
+            {"value": "55", "shown": shown},
+            **HX,
+        )
         .content.decode()
     )
     assert f'hx-swap-oob="outerHTML:.op-{okrs.individual.pk}"' in html  # its own header, always
@@ -178,9 +169,9 @@ def test_htmx_update_swaps_only_ancestors_whose_progress_changed_and_that_are_sh
 
 def test_plain_post_updates_and_redirects_back(w: World) -> None:
     kr = w.okrs.individual_kr
-    back = url(w, "objective_detail", objective_id=w.okrs.individual.pk)
+    back = url(w, "okrs:objective_detail", objective_id=w.okrs.individual.pk)
     response = login(Client(), w.employee).post(
-        url(w, "key_result_progress", key_result_id=kr.pk), {"value": "90", "next": back}
+        url(w, "okrs:key_result_progress", key_result_id=kr.pk), {"value": "90", "next": back}
     )
     assert response.status_code == 302
     assert response["Location"] == back
@@ -190,9 +181,9 @@ def test_plain_post_updates_and_redirects_back(w: World) -> None:
 def test_plain_post_never_redirects_off_site(w: World) -> None:
     kr = w.okrs.individual_kr
     response = login(Client(), w.employee).post(
-        url(w, "key_result_progress", key_result_id=kr.pk), {"value": "90", "next": "https://evil.test/o/alpha/"}
+        url(w, "okrs:key_result_progress", key_result_id=kr.pk), {"value": "90", "next": "https://evil.test/o/alpha/"}
     )
-    assert response["Location"] == f"{url(w, 'okrs')}?cycle={w.okrs.quarter.pk}"
+    assert response["Location"] == f"{url(w, 'okrs:my_okrs')}?cycle={w.okrs.quarter.pk}"
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
@@ -201,7 +192,7 @@ def test_invalid_value_shows_the_error_in_place_keeps_the_input_and_stores_nothi
     with w.tenant():
         updates = ProgressUpdate.objects.count()
     response = login(Client(), w.employee).post(
-        url(w, "key_result_progress", key_result_id=kr.pk),
+        url(w, "okrs:key_result_progress", key_result_id=kr.pk),
         {"value": "forty-two", "confidence": "off_track", "note": "my typed note"},
         **(HX if htmx else {}),
     )
@@ -226,11 +217,11 @@ def test_closed_cycle_refuses_a_non_admin_and_lets_an_admin_through(w: World) ->
     with w.tenant():
         w.okrs.quarter.state = CycleState.CLOSED
         w.okrs.quarter.save()
-    endpoint = url(w, "key_result_progress", key_result_id=kr.pk)
+    endpoint = url(w, "okrs:key_result_progress", key_result_id=kr.pk)
     employee = login(Client(), w.employee)
     assert employee.post(endpoint, {"value": "80"}, **HX).status_code == 403
     assert progress(w, KeyResult, kr.pk) == Decimal("0.4")
-    page = employee.get(f"{url(w, 'okrs')}?cycle={w.okrs.quarter.pk}").content.decode()
+    page = employee.get(f"{url(w, 'okrs:my_okrs')}?cycle={w.okrs.quarter.pk}").content.decode()
     assert f'id="kr-{kr.pk}"' in page
     assert 'class="kr-form"' not in page
     assert login(Client(), w.admin).post(endpoint, {"value": "80"}, **HX).status_code == 200
@@ -240,11 +231,11 @@ def test_closed_cycle_refuses_a_non_admin_and_lets_an_admin_through(w: World) ->
 def test_a_colleague_may_not_update_someone_elses_key_result(w: World) -> None:
     kr = w.okrs.individual_kr
     report = login(Client(), w.report)
-    assert report.post(url(w, "key_result_progress", key_result_id=kr.pk), {"value": "99"}).status_code == 403
-    detail = report.get(url(w, "objective_detail", objective_id=w.okrs.individual.pk)).content.decode()
+    assert report.post(url(w, "okrs:key_result_progress", key_result_id=kr.pk), {"value": "99"}).status_code == 403
+    detail = report.get(url(w, "okrs:objective_detail", objective_id=w.okrs.individual.pk)).content.decode()
     assert 'class="kr-form"' not in detail
-    assert url(w, "objective_edit", objective_id=w.okrs.individual.pk) not in detail
-    assert report.get(url(w, "objective_edit", objective_id=w.okrs.individual.pk)).status_code == 403
+    assert url(w, "okrs:objective_edit", objective_id=w.okrs.individual.pk) not in detail
+    assert report.get(url(w, "okrs:objective_edit", objective_id=w.okrs.individual.pk)).status_code == 403
     assert progress(w, KeyResult, kr.pk) == Decimal("0.4")
 
 
@@ -259,21 +250,23 @@ def test_milestone_key_result_updates_through_checkboxes(w: World) -> None:
         )
         beta, _ga = Milestone.objects.filter(key_result=kr).order_by("position")
     client = login(Client(), w.employee)
-    page = client.get(url(w, "okrs")).content.decode()
+    page = client.get(url(w, "okrs:my_okrs")).content.decode()
     assert f'name="milestones_done" value="{beta.pk}"' in page
     response = client.post(
-        url(w, "key_result_progress", key_result_id=kr.pk), {"milestones_done": [str(beta.pk)]}, **HX
+        url(w, "okrs:key_result_progress", key_result_id=kr.pk), {"milestones_done": [str(beta.pk)]}, **HX
     )
     assert response.status_code == 200
     assert "1 of 2 milestones done" in response.content.decode()
     assert progress(w, KeyResult, kr.pk) == Decimal("0.5")
     # Another key result's milestone is not a choice.
-    response = client.post(url(w, "key_result_progress", key_result_id=kr.pk), {"milestones_done": ["999999"]}, **HX)
+    response = client.post(
+        url(w, "okrs:key_result_progress", key_result_id=kr.pk), {"milestones_done": ["999999"]}, **HX
+    )
     assert "is not one of the available choices" in response.content.decode()
 
 
 def test_aligned_key_result_has_no_value_input(w: World) -> None:
-    html = login(Client(), w.owner).get(url(w, "okrs")).content.decode()
+    html = login(Client(), w.owner).get(url(w, "okrs:my_okrs")).content.decode()
     kr = w.okrs.company_kr
     row = html[html.index(f'id="kr-{kr.pk}"') :]
     row = row[: row.index("</article>")]
@@ -287,12 +280,12 @@ def test_aligned_key_result_has_no_value_input(w: World) -> None:
 
 def test_employee_creates_an_objective_with_key_results_and_aligns_it(w: World) -> None:
     client = login(Client(), w.employee)
-    form = client.get(f"{url(w, 'objective_create')}?cycle={w.okrs.quarter.pk}")
+    form = client.get(f"{url(w, 'okrs:objective_create')}?cycle={w.okrs.quarter.pk}")
     assert form.status_code == 200
     assert 'type="hidden" name="owner"' in form.content.decode()  # employees own what they create
 
     response = client.post(
-        url(w, "objective_create"),
+        url(w, "okrs:objective_create"),
         {
             "title": "Faster builds",
             "cycle": w.okrs.quarter.pk,
@@ -311,10 +304,10 @@ def test_employee_creates_an_objective_with_key_results_and_aligns_it(w: World) 
         objective = Objective.objects.get(title="Faster builds")
         assert objective.tags == ["dx", "speed"]
         assert list(objective.contributors.all()) == [w.report]
-    assert response["Location"] == url(w, "objective_detail", objective_id=objective.pk)
+    assert response["Location"] == url(w, "okrs:objective_detail", objective_id=objective.pk)
 
     response = client.post(
-        url(w, "key_result_create", objective_id=objective.pk),
+        url(w, "okrs:key_result_create", objective_id=objective.pk),
         {
             "title": "Build time under 5 minutes",
             "kind": "number",
@@ -331,7 +324,7 @@ def test_employee_creates_an_objective_with_key_results_and_aligns_it(w: World) 
         kr = KeyResult.objects.get(objective=objective)
     assert (kr.start_value, kr.target_value, kr.unit) == (Decimal(12), Decimal(5), "min")
 
-    search = client.get(f"{url(w, 'alignment_search', objective_id=objective.pk)}?q=platform", **HX)
+    search = client.get(f"{url(w, 'okrs:alignment_search', objective_id=objective.pk)}?q=platform", **HX)
     assert search.status_code == 200
     results = search.content.decode()
     assert results.lstrip().startswith('<div id="alignment-results"')
@@ -339,7 +332,7 @@ def test_employee_creates_an_objective_with_key_results_and_aligns_it(w: World) 
     assert f'value="objective:{objective.pk}"' not in results  # never itself
 
     response = client.post(
-        url(w, "alignment_add", objective_id=objective.pk),
+        url(w, "okrs:alignment_add", objective_id=objective.pk),
         {"parent": f"objective:{w.okrs.team.pk}", "weight": "2", "counts_toward_progress": "on"},
     )
     assert response.status_code == 302
@@ -349,7 +342,7 @@ def test_employee_creates_an_objective_with_key_results_and_aligns_it(w: World) 
 
     # Edit: the title changes, contributors are cleared.
     response = client.post(
-        url(w, "objective_edit", objective_id=objective.pk),
+        url(w, "okrs:objective_edit", objective_id=objective.pk),
         {
             "title": "Much faster builds",
             "cycle": w.okrs.quarter.pk,
@@ -368,15 +361,15 @@ def test_employee_creates_an_objective_with_key_results_and_aligns_it(w: World) 
         assert not objective.contributors.exists()
 
     # Delete the key result, then the objective.
-    assert client.post(url(w, "key_result_delete", key_result_id=kr.pk)).status_code == 302
-    assert client.post(url(w, "objective_delete", objective_id=objective.pk)).status_code == 302
+    assert client.post(url(w, "okrs:key_result_delete", key_result_id=kr.pk)).status_code == 302
+    assert client.post(url(w, "okrs:objective_delete", objective_id=objective.pk)).status_code == 302
     with w.tenant():
         assert not Objective.objects.filter(pk=objective.pk).exists()
 
 
 def test_key_result_form_shows_service_errors_on_fields(w: World) -> None:
     response = login(Client(), w.employee).post(
-        url(w, "key_result_create", objective_id=w.okrs.individual.pk),
+        url(w, "okrs:key_result_create", objective_id=w.okrs.individual.pk),
         {
             "title": "Revenue",
             "kind": "currency",
@@ -395,9 +388,9 @@ def test_key_result_form_shows_service_errors_on_fields(w: World) -> None:
 def test_key_result_edit_changes_target_and_rolls_up(w: World) -> None:
     kr = w.okrs.individual_kr
     client = login(Client(), w.employee)
-    assert client.get(url(w, "key_result_edit", key_result_id=kr.pk)).status_code == 200
+    assert client.get(url(w, "okrs:key_result_edit", key_result_id=kr.pk)).status_code == 200
     response = client.post(
-        url(w, "key_result_edit", key_result_id=kr.pk),
+        url(w, "okrs:key_result_edit", key_result_id=kr.pk),
         {
             "title": kr.title,
             "kind": "number",
@@ -416,7 +409,7 @@ def test_key_result_edit_changes_target_and_rolls_up(w: World) -> None:
 def test_alignment_loop_is_refused_with_a_field_error(w: World) -> None:
     # individual → team already; aligning team to individual would make a loop.
     response = login(Client(), w.manager).post(
-        url(w, "alignment_add", objective_id=w.okrs.team.pk),
+        url(w, "okrs:alignment_add", objective_id=w.okrs.team.pk),
         {"parent": f"objective:{w.okrs.individual.pk}", "weight": "1", "counts_toward_progress": "on"},
     )
     assert response.status_code == 200
@@ -431,10 +424,10 @@ def test_alignment_to_a_shorter_cycle_is_refused_and_not_offered(w: World) -> No
     other = CycleFactory(organisation=w.org, name="Sprint", start_date=date(2026, 11, 1), end_date=date(2026, 11, 30))
     sprint_objective = ObjectiveFactory(cycle=other, owner=w.manager, title="Sprint platform goal")
     client = login(Client(), w.employee)
-    search = client.get(f"{url(w, 'alignment_search', objective_id=w.okrs.individual.pk)}?q=platform", **HX)
+    search = client.get(f"{url(w, 'okrs:alignment_search', objective_id=w.okrs.individual.pk)}?q=platform", **HX)
     assert f"objective:{sprint_objective.pk}" not in search.content.decode()
     response = client.post(
-        url(w, "alignment_add", objective_id=w.okrs.individual.pk),
+        url(w, "okrs:alignment_add", objective_id=w.okrs.individual.pk),
         {"parent": f"objective:{sprint_objective.pk}", "weight": "1"},
     )
     assert response.status_code == 200
@@ -445,7 +438,7 @@ def test_alignment_to_an_invisible_parent_reads_as_missing(w: World) -> None:
     # The report cannot see the employee's private objective: same answer as a missing one.
     own = ObjectiveFactory(cycle=w.okrs.quarter, owner=w.report, title="Report's objective")
     response = login(Client(), w.report).post(
-        url(w, "alignment_add", objective_id=own.pk), {"parent": f"objective:{w.okrs.private.pk}", "weight": "1"}
+        url(w, "okrs:alignment_add", objective_id=own.pk), {"parent": f"objective:{w.okrs.private.pk}", "weight": "1"}
     )
     assert response.status_code == 200
     assert "No such objective or key result." in response.content.decode()
@@ -455,7 +448,7 @@ def test_removing_an_alignment(w: World) -> None:
     with w.tenant():
         link = Alignment.objects.get(child=w.okrs.individual)
     client = login(Client(), w.employee)
-    assert client.post(url(w, "alignment_delete", alignment_id=link.pk)).status_code == 302
+    assert client.post(url(w, "okrs:alignment_delete", alignment_id=link.pk)).status_code == 302
     with w.tenant():
         assert not Alignment.objects.filter(pk=link.pk).exists()
 
@@ -469,22 +462,22 @@ def test_scores_and_reflection_in_review(w: World) -> None:
         w.okrs.quarter.state = CycleState.REVIEW
         w.okrs.quarter.save()
     client = login(Client(), w.employee)
-    detail = client.get(url(w, "objective_detail", objective_id=w.okrs.individual.pk)).content.decode()
+    detail = client.get(url(w, "okrs:objective_detail", objective_id=w.okrs.individual.pk)).content.decode()
     assert 'name="score" value="0.400"' in detail  # defaults to the progress
 
     # A different score without a note is refused, on the field, and nothing is stored.
-    response = client.post(url(w, "key_result_score", key_result_id=kr.pk), {"score": "0.6", "score_note": ""})
+    response = client.post(url(w, "okrs:key_result_score", key_result_id=kr.pk), {"score": "0.6", "score_note": ""})
     assert response.status_code == 200
     assert "Say why the score differs from the measured progress." in response.content.decode()
     with w.tenant():
         assert KeyResult.objects.get(pk=kr.pk).score is None
 
     response = client.post(
-        url(w, "key_result_score", key_result_id=kr.pk), {"score": "0.6", "score_note": "API done, docs late"}
+        url(w, "okrs:key_result_score", key_result_id=kr.pk), {"score": "0.6", "score_note": "API done, docs late"}
     )
     assert response.status_code == 302
     response = client.post(
-        url(w, "objective_reflect", objective_id=w.okrs.individual.pk), {"reflection": "Scope was too wide."}
+        url(w, "okrs:objective_reflect", objective_id=w.okrs.individual.pk), {"reflection": "Scope was too wide."}
     )
     assert response.status_code == 302
     with w.tenant():
@@ -492,13 +485,15 @@ def test_scores_and_reflection_in_review(w: World) -> None:
         objective = Objective.objects.get(pk=w.okrs.individual.pk)
     assert (kr.score, kr.score_note) == (Decimal("0.600"), "API done, docs late")
     assert (objective.score, objective.reflection) == (Decimal("0.600"), "Scope was too wide.")
-    detail = client.get(url(w, "objective_detail", objective_id=w.okrs.individual.pk)).content.decode()
+    detail = client.get(url(w, "okrs:objective_detail", objective_id=w.okrs.individual.pk)).content.decode()
     assert "Objective score: <strong>0.600</strong>" in detail
 
 
 def test_no_score_forms_while_active(w: World) -> None:
     detail = (
-        login(Client(), w.employee).get(url(w, "objective_detail", objective_id=w.okrs.individual.pk)).content.decode()
+        login(Client(), w.employee)
+        .get(url(w, "okrs:objective_detail", objective_id=w.okrs.individual.pk))
+        .content.decode()
     )
     assert 'name="score"' not in detail
 
@@ -507,26 +502,26 @@ def test_no_score_forms_while_active(w: World) -> None:
 
 
 def test_empty_state_without_cycles(a: World) -> None:
-    html = login(Client(), a.employee).get(reverse("okrs", kwargs={"org_slug": a.org.slug})).content.decode()
+    html = login(Client(), a.employee).get(reverse("okrs:my_okrs", kwargs={"org_slug": a.org.slug})).content.decode()
     assert "No OKR cycle yet" in html
     assert "Your HR admin creates the cycles" in html
     assert "Create the cycles" not in html  # only admins get the link
 
 
 def test_empty_state_without_objectives_offers_to_create_one(w: World) -> None:
-    html = login(Client(), w.report).get(url(w, "okrs")).content.decode()
+    html = login(Client(), w.report).get(url(w, "okrs:my_okrs")).content.decode()
     assert f"No objectives in {w.okrs.quarter.name} yet" in html
-    assert f"{url(w, 'objective_create')}?cycle={w.okrs.quarter.pk}" in html
+    assert f"{url(w, 'okrs:objective_create')}?cycle={w.okrs.quarter.pk}" in html
 
 
 def test_cycle_picker_chooses_the_cycle_and_htmx_swaps_the_list(w: World) -> None:
     client = login(Client(), w.employee)
-    year = client.get(f"{url(w, 'okrs')}?cycle={w.okrs.year.pk}", **HX)
+    year = client.get(f"{url(w, 'okrs:my_okrs')}?cycle={w.okrs.year.pk}", **HX)
     assert year.status_code == 200
     html = year.content.decode()
     assert html.lstrip().startswith('<section id="my-okrs"')
     assert f"No objectives in {w.okrs.year.name} yet" in html
-    assert client.get(f"{url(w, 'okrs')}?cycle=999999").status_code == 404
+    assert client.get(f"{url(w, 'okrs:my_okrs')}?cycle=999999").status_code == 404
 
 
 def test_contributed_objectives_appear_on_my_okrs(w: World) -> None:
@@ -536,7 +531,7 @@ def test_contributed_objectives_appear_on_my_okrs(w: World) -> None:
 
         Contributor.objects.create(organisation=w.org, objective=other, membership=w.report)
         KeyResultFactory(objective=other, title="Shared measure")
-    html = login(Client(), w.report).get(url(w, "okrs")).content.decode()
+    html = login(Client(), w.report).get(url(w, "okrs:my_okrs")).content.decode()
     assert "Shared goal" in html
     assert "you contribute" in html
     assert "Shared measure" in html

@@ -7,9 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from okrs import services
@@ -17,6 +15,7 @@ from okrs.models import CycleKind, Visibility
 from organisations.models import Membership, TeamKind
 from tests.conftest import World, login
 from tests.factories import MembershipFactory, TeamFactory
+from tests.kit.queries import measure
 from tests.okrs.factories import CycleFactory, KeyResultFactory, ObjectiveFactory
 from tests.okrs.worlds import build_okrs
 
@@ -59,34 +58,27 @@ def _url(w: World, name: str) -> str:
     base = reverse(name, kwargs={"org_slug": w.org.slug})
     okrs = w.okrs
     return {
-        "okr_tree": f"{base}?open={okrs.company.pk}&open={okrs.team.pk}",
-        "okr_tree_children": f"{base}?objective={okrs.company.pk}&key={okrs.company.pk}",
-        "okr_team": base,
-        "okr_cycles": base,
-        "okr_carry_over": base,
-        "okr_adoption": base,
+        "okrs:tree": f"{base}?open={okrs.company.pk}&open={okrs.team.pk}",
+        "okrs:tree_children": f"{base}?objective={okrs.company.pk}&key={okrs.company.pk}",
+        "okrs:team": base,
+        "okrs:cycles": base,
+        "okrs:carry_over": base,
+        "okrs:adoption": base,
     }[name]
 
 
 PAGES: list[tuple[str, str, Grow]] = [
-    ("okr_tree", "manager", add_aligned_objectives),
-    ("okr_tree", "admin", add_aligned_objectives),
-    ("okr_tree", "report", add_aligned_objectives),
-    ("okr_tree_children", "manager", add_aligned_objectives),
-    ("okr_tree_children", "report", add_aligned_objectives),
-    ("okr_team", "manager", add_aligned_objectives),
-    ("okr_team", "owner", add_aligned_objectives),  # indirect reports
-    ("okr_cycles", "admin", add_cycles),
-    ("okr_carry_over", "manager", add_cycles),
-    ("okr_adoption", "admin", add_members_with_key_results),
+    ("okrs:tree", "manager", add_aligned_objectives),
+    ("okrs:tree", "admin", add_aligned_objectives),
+    ("okrs:tree", "report", add_aligned_objectives),
+    ("okrs:tree_children", "manager", add_aligned_objectives),
+    ("okrs:tree_children", "report", add_aligned_objectives),
+    ("okrs:team", "manager", add_aligned_objectives),
+    ("okrs:team", "owner", add_aligned_objectives),  # indirect reports
+    ("okrs:cycles", "admin", add_cycles),
+    ("okrs:carry_over", "manager", add_cycles),
+    ("okrs:adoption", "admin", add_members_with_key_results),
 ]
-
-
-def queries_for(client: Client, url: str, **headers: str) -> tuple[int, str]:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, **headers)  # type: ignore[arg-type]
-    assert response.status_code == 200, response.status_code
-    return len(captured), response.content.decode()
 
 
 @pytest.mark.parametrize(("url_name", "who", "grow"), PAGES, ids=[f"{p[0]}-{p[1]}" for p in PAGES])
@@ -96,11 +88,11 @@ def test_manage_page_queries_do_not_grow_with_data(url_name: str, who: str, grow
         viewer: Membership = getattr(a, who)
         client = login(Client(), viewer)
         url = _url(a, url_name)
-        headers = {"HTTP_HX_REQUEST": "true"} if url_name == "okr_tree_children" else {}
+        headers = {"HTTP_HX_REQUEST": "true"} if url_name == "okrs:tree_children" else {}
         grow(a, 1)
-        small, small_html = queries_for(client, url, **headers)
+        small, small_page = measure(client, url, **headers)
         grow(a, 49)
-        large, large_html = queries_for(client, url, **headers)
+        large, large_page = measure(client, url, **headers)
     assert small == large, f"{url_name} as {who}: {small} queries with 1 object, {large} with 50"
-    assert len(large_html) > len(small_html)  # the 49 new objects are really on the page
+    assert len(large_page.content) > len(small_page.content)  # the 49 new objects are really on the page
     print(f"{url_name} as {who}: {large} queries")

@@ -3,33 +3,20 @@ objectives, key results, updates, parents and children."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime
 
 import pytest
-import time_machine
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from okrs import services
 from okrs.models import Contributor, KeyResultKind, Objective
 from tests.conftest import World, login
+from tests.kit.queries import assert_constant_queries, count_queries
 from tests.okrs.factories import KeyResultFactory, ObjectiveFactory
 from tests.okrs.worlds import build_okrs
 
-
-@pytest.fixture(autouse=True)
-def _frozen() -> object:
-    with time_machine.travel(date(2026, 11, 15), tick=False):
-        yield
-
-
-def queries_for(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
+pytestmark = [pytest.mark.usefixtures("frozen_time"), pytest.mark.frozen_time(datetime(2026, 11, 15, tzinfo=UTC))]
 
 
 def add_my_objectives(w: World, n: int) -> None:
@@ -64,8 +51,8 @@ def add_key_results_and_children(w: World, n: int) -> None:
 
 
 PAGES = [
-    ("okrs", lambda w: {}, add_my_objectives),
-    ("objective_detail", lambda w: {"objective_id": w.okrs.individual.pk}, add_key_results_and_children),
+    ("okrs:my_okrs", lambda w: {}, add_my_objectives),
+    ("okrs:objective_detail", lambda w: {"objective_id": w.okrs.individual.pk}, add_key_results_and_children),
 ]
 
 
@@ -75,12 +62,7 @@ def test_page_queries_do_not_grow_with_data(url_name: str, ids: object, grow: ob
     a.okrs = build_okrs(a)
     client = login(Client(), getattr(a, role))
     url = reverse(url_name, kwargs={"org_slug": a.org.slug, **ids(a)})  # type: ignore[operator]
-    grow(a, 1)  # type: ignore[operator]
-    small = queries_for(client, url)
-    grow(a, 49)  # type: ignore[operator]
-    large = queries_for(client, url)
-    assert small == large, f"{url_name}: {small} queries with 1, {large} with 50"
-    print(f"{url_name} as {role}: {large} queries")
+    assert_constant_queries(client, url, lambda n: grow(a, n), label=f"{url_name} as {role}")  # type: ignore[operator]
     with a.tenant():
         assert Objective.objects.count() >= 50
 
@@ -91,13 +73,10 @@ def test_inline_update_queries_do_not_grow_with_the_page(a: World) -> None:
     a.okrs = build_okrs(a)
     client = login(Client(), a.employee)
     kr = a.okrs.individual_kr
-    url = reverse("key_result_progress", kwargs={"org_slug": a.org.slug, "key_result_id": kr.pk})
+    url = reverse("okrs:key_result_progress", kwargs={"org_slug": a.org.slug, "key_result_id": kr.pk})
 
     def post(shown: str, value: str) -> int:
-        with CaptureQueriesContext(connection) as captured:
-            response = client.post(url, {"value": value, "shown": shown}, HTTP_HX_REQUEST="true")
-        assert response.status_code == 200
-        return len(captured)
+        return count_queries(client, url, method="post", data={"value": value, "shown": shown}, HTTP_HX_REQUEST="true")
 
     small = post(f"{a.okrs.individual.pk} {a.okrs.team.pk}", "50")
     add_my_objectives(a, 50)

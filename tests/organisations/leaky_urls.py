@@ -10,7 +10,7 @@ from django.urls import path
 from config.urls import urlpatterns as real_urlpatterns
 from organisations import rls
 from organisations.models import Membership
-from organisations.views import tenant_view
+from organisations.web import tenant_view
 
 
 @tenant_view()

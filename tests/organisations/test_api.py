@@ -53,9 +53,13 @@ def test_members_search_and_filters(client: Client, a: World) -> None:
         a.report.user.email,
     }
     assert _emails(client.get(_api(a, "members/"), {"search": "nobody-at-all"})) == set()
-    # Nonsense filter values are ignored or match nobody, never a 500.
-    assert client.get(_api(a, "members/"), {"team": "abc"}).status_code == 200
-    assert client.get(_api(a, "members/"), {"role": "emperor"}).json()["count"] == 0
+    # A nonsense filter value is a 400 that names the parameter (issue 6, item 3), never a 500.
+    team = client.get(_api(a, "members/"), {"team": "abc"})
+    assert team.status_code == 400
+    assert "team" in team.json()
+    role = client.get(_api(a, "members/"), {"role": "emperor"})
+    assert role.status_code == 400
+    assert "role" in role.json()
 
 
 def test_members_status_filter(client: Client, a: World) -> None:

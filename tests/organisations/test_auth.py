@@ -47,7 +47,7 @@ def test_logout_requires_post_and_signs_out(client: Client, a: World) -> None:
     assert response.status_code == 302
     assert response.url == reverse("login")
     assert _session_user_id(client) is None
-    page = client.get(reverse("my_work", kwargs={"org_slug": a.org.slug}))
+    page = client.get(reverse("organisations:my_work", kwargs={"org_slug": a.org.slug}))
     assert page.status_code == 302
     assert page.url.startswith(reverse("login"))
 
@@ -69,7 +69,7 @@ def test_signup_creates_organisation_company_team_owner_and_logs_in(client: Clie
     response = client.post(reverse("signup"), SIGNUP)
 
     assert response.status_code == 302
-    assert response.url == reverse("my_work", kwargs={"org_slug": "cobol-works"})
+    assert response.url == reverse("organisations:my_work", kwargs={"org_slug": "cobol-works"})
     user = User.objects.get(email="grace@example.test")
     assert user.full_name == "Grace Hopper"
     assert user.check_password(SIGNUP["password"])
@@ -207,15 +207,15 @@ def test_deactivated_membership_hides_that_organisation_but_not_another(client: 
     user = a.employee.user
     MembershipFactory(organisation=b.org, user=user, team=b.team)
     login(client, user)
-    beta_home = reverse("my_work", kwargs={"org_slug": b.org.slug})
-    alpha_home = reverse("my_work", kwargs={"org_slug": a.org.slug})
+    beta_home = reverse("organisations:my_work", kwargs={"org_slug": b.org.slug})
+    alpha_home = reverse("organisations:my_work", kwargs={"org_slug": a.org.slug})
     alpha_link = f'href="{alpha_home}"'
     assert alpha_link in client.get(beta_home).content.decode()
 
     with a.tenant():
         membership_deactivate(actor=a.admin, membership=Membership.objects.get(pk=a.employee.pk))
 
-    for name in ("my_work", "team", "okrs"):
+    for name in ("organisations:my_work", "organisations:team", "okrs:my_okrs"):
         assert client.get(reverse(name, kwargs={"org_slug": a.org.slug})).status_code == 404
     page = client.get(beta_home)
     assert page.status_code == 200
@@ -245,9 +245,9 @@ def test_home_redirects_to_an_organisation_and_remembers_the_last(client: Client
     MembershipFactory(organisation=b.org, user=user)
     login(client, user)
     # Alphabetical first (Alpha) when nothing was visited yet.
-    assert client.get(reverse("home")).url == reverse("my_work", kwargs={"org_slug": a.org.slug})
-    client.get(reverse("my_work", kwargs={"org_slug": b.org.slug}))
-    assert client.get(reverse("home")).url == reverse("my_work", kwargs={"org_slug": b.org.slug})
+    assert client.get(reverse("home")).url == reverse("organisations:my_work", kwargs={"org_slug": a.org.slug})
+    client.get(reverse("organisations:my_work", kwargs={"org_slug": b.org.slug}))
+    assert client.get(reverse("home")).url == reverse("organisations:my_work", kwargs={"org_slug": b.org.slug})
 
 
 def test_home_without_any_organisation_goes_to_the_organisation_list(client: Client, stranger: User) -> None:
@@ -304,7 +304,7 @@ def test_signed_in_user_creates_an_organisation(client: Client, a: World) -> Non
         {"name": "Side Project", "slug": "side-project", "time_zone": "UTC", "fiscal_year_start_month": "4"},
     )
     assert response.status_code == 302
-    assert response.url == reverse("my_work", kwargs={"org_slug": "side-project"})
+    assert response.url == reverse("organisations:my_work", kwargs={"org_slug": "side-project"})
     organisation = Organisation.objects.get(slug="side-project")
     assert organisation.fiscal_year_start_month == 4
     from organisations.rls import tenant_context
@@ -317,7 +317,7 @@ def test_signed_in_user_creates_an_organisation(client: Client, a: World) -> Non
     page = client.get(response.url)
     assert page.status_code == 200
     # The new organisation and the old one are both in the switcher.
-    assert f'href="{reverse("my_work", kwargs={"org_slug": a.org.slug})}"' in page.content.decode()
+    assert f'href="{reverse("organisations:my_work", kwargs={"org_slug": a.org.slug})}"' in page.content.decode()
 
 
 def test_organisation_create_with_taken_slug_shows_error(client: Client, a: World) -> None:

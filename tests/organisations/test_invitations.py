@@ -59,7 +59,7 @@ def test_admin_invites_with_the_form_and_the_email_carries_the_link(
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     login(client, a.admin)
-    url = reverse("invitations", kwargs={"org_slug": a.org.slug})
+    url = reverse("organisations:invitations", kwargs={"org_slug": a.org.slug})
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(
             url,
@@ -137,7 +137,8 @@ def test_no_email_until_commit(
     login(client, a.admin)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         client.post(
-            reverse("invitations", kwargs={"org_slug": a.org.slug}), {"email": "later@example.test", "role": "employee"}
+            reverse("organisations:invitations", kwargs={"org_slug": a.org.slug}),
+            {"email": "later@example.test", "role": "employee"},
         )
     assert mail.outbox == []  # the task is queued on commit, not during the request
     assert len(callbacks) == 1
@@ -147,7 +148,8 @@ def test_duplicate_pending_invitation_is_a_field_error(client: Client, a: World)
     _invite(a, "twice@example.test")
     login(client, a.admin)
     response = client.post(
-        reverse("invitations", kwargs={"org_slug": a.org.slug}), {"email": "TWICE@example.test", "role": "employee"}
+        reverse("organisations:invitations", kwargs={"org_slug": a.org.slug}),
+        {"email": "TWICE@example.test", "role": "employee"},
     )
     assert response.status_code == 200
     assert any("already pending" in e for e in response.context["form"].errors["email"])
@@ -163,7 +165,7 @@ def test_duplicate_pending_invitation_is_a_field_error(client: Client, a: World)
 def test_inviting_an_existing_member_is_a_field_error(client: Client, a: World) -> None:
     login(client, a.admin)
     response = client.post(
-        reverse("invitations", kwargs={"org_slug": a.org.slug}),
+        reverse("organisations:invitations", kwargs={"org_slug": a.org.slug}),
         {"email": a.employee.user.email.upper(), "role": "employee"},
     )
     assert response.status_code == 200
@@ -189,7 +191,8 @@ def test_member_of_another_organisation_can_be_invited(client: Client, a: World,
 def test_non_admin_cannot_invite(client: Client, a: World, who: str) -> None:
     login(client, getattr(a, who))
     page = client.post(
-        reverse("invitations", kwargs={"org_slug": a.org.slug}), {"email": "x@example.test", "role": "employee"}
+        reverse("organisations:invitations", kwargs={"org_slug": a.org.slug}),
+        {"email": "x@example.test", "role": "employee"},
     )
     assert page.status_code == 403
     api = client.post(
@@ -241,7 +244,7 @@ def test_accept_with_a_new_account(client: Client, a: World) -> None:
 
     response = client.post(url, {"full_name": "Fresh Face", "password": "a-fine-long-passphrase"})
     assert response.status_code == 302
-    assert response.url == reverse("my_work", kwargs={"org_slug": a.org.slug})
+    assert response.url == reverse("organisations:my_work", kwargs={"org_slug": a.org.slug})
 
     user = User.objects.get(email="fresh@example.test")
     assert user.full_name == "Fresh Face"
@@ -275,7 +278,7 @@ def test_accept_signed_in_with_matching_email(client: Client, a: World, b: World
     assert page.context["form"] is None  # no account form for a signed-in person
     response = client.post(_join_url(a, raw))
     assert response.status_code == 302
-    assert response.url == reverse("my_work", kwargs={"org_slug": a.org.slug})
+    assert response.url == reverse("organisations:my_work", kwargs={"org_slug": a.org.slug})
     assert User.objects.count() == users_before
     with a.tenant():
         membership = Membership.objects.get(organisation=a.org, user=user)
@@ -283,7 +286,7 @@ def test_accept_signed_in_with_matching_email(client: Client, a: World, b: World
     assert _invitation(a, invitation.pk).status == "accepted"
     assert client.get(response.url).status_code == 200
     # Their other organisation is untouched and still works.
-    assert client.get(reverse("my_work", kwargs={"org_slug": b.org.slug})).status_code == 200
+    assert client.get(reverse("organisations:my_work", kwargs={"org_slug": b.org.slug})).status_code == 200
 
 
 def test_accept_signed_in_as_a_different_user_is_refused(client: Client, a: World, b: World) -> None:
@@ -299,7 +302,7 @@ def test_accept_signed_in_as_a_different_user_is_refused(client: Client, a: Worl
     assert _memberships(a) == before
     assert User.objects.count() == users_before
     assert _invitation(a, invitation.pk).status == "pending"
-    assert client.get(reverse("my_work", kwargs={"org_slug": a.org.slug})).status_code == 404
+    assert client.get(reverse("organisations:my_work", kwargs={"org_slug": a.org.slug})).status_code == 404
 
 
 def test_existing_account_not_signed_in_is_asked_to_sign_in(client: Client, a: World, b: World) -> None:
@@ -360,7 +363,8 @@ def test_revoked_invitation_is_refused(client: Client, a: World) -> None:
     admin = Client()
     login(admin, a.admin)
     revoke = admin.post(
-        reverse("invitation_revoke", kwargs={"org_slug": a.org.slug, "invitation_id": invitation.pk}), follow=True
+        reverse("organisations:invitation_revoke", kwargs={"org_slug": a.org.slug, "invitation_id": invitation.pk}),
+        follow=True,
     )
     assert "revoked" in revoke.content.decode()
     assert _invitation(a, invitation.pk).status == "revoked"

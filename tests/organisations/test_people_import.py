@@ -285,7 +285,7 @@ def test_too_long_values_are_row_errors_not_server_errors(a: World) -> None:
     ("text", "message"),
     [
         ("email,title\nx@example.test,Boss\n", "needs a “name” column"),
-        ("name,title\nX,Boss\n", "needs a “email” column"),
+        ("name,title\nX,Boss\n", "needs an “email” column"),
         ("email,name,shoe size\nx@example.test,X,42\n", "Unknown column(s): shoe size"),
         (HEADER + "\n", "no people"),
     ],
@@ -321,7 +321,7 @@ def test_import_needs_admin(a: World) -> None:
 
 def _upload(client: Client, world: World, content: bytes, name: str = "people.csv") -> Any:
     return client.post(
-        reverse("people_import", kwargs={"org_slug": world.org.slug}),
+        reverse("organisations:people_import", kwargs={"org_slug": world.org.slug}),
         {"file": SimpleUploadedFile(name, content, content_type="text/csv")},
     )
 
@@ -338,15 +338,19 @@ def test_view_preview_then_confirm_imports(client: Client, a: World) -> None:
     assert 'name="action" value="confirm"' in html
     assert _snapshot(a) == before  # nothing yet
 
-    confirm = client.post(reverse("people_import", kwargs={"org_slug": a.org.slug}), {"action": "confirm"})
+    confirm = client.post(
+        reverse("organisations:people_import", kwargs={"org_slug": a.org.slug}), {"action": "confirm"}
+    )
     assert confirm.status_code == 302
-    assert confirm.url == reverse("people", kwargs={"org_slug": a.org.slug})
+    assert confirm.url == reverse("organisations:people", kwargs={"org_slug": a.org.slug})
     assert _member(a, "new.dev@example.test").manager_id == _member(a, "new.lead@example.test").pk
     people = client.get(confirm.url).content.decode()
     assert "Imported 3 new and updated 1 people" in people
     assert "New Lead" in people
     # The preview is used once.
-    again = client.post(reverse("people_import", kwargs={"org_slug": a.org.slug}), {"action": "confirm"}, follow=True)
+    again = client.post(
+        reverse("organisations:people_import", kwargs={"org_slug": a.org.slug}), {"action": "confirm"}, follow=True
+    )
     assert "preview expired" in again.content.decode()
 
 
@@ -359,9 +363,11 @@ def test_view_shows_row_errors_and_offers_no_confirm(client: Client, a: World) -
     assert "nothing was imported" in html
     assert "is not an e-mail address" in html
     assert 'value="confirm"' not in html
-    confirm = client.post(reverse("people_import", kwargs={"org_slug": a.org.slug}), {"action": "confirm"})
+    confirm = client.post(
+        reverse("organisations:people_import", kwargs={"org_slug": a.org.slug}), {"action": "confirm"}
+    )
     assert confirm.status_code == 302
-    assert confirm.url == reverse("people_import", kwargs={"org_slug": a.org.slug})
+    assert confirm.url == reverse("organisations:people_import", kwargs={"org_slug": a.org.slug})
     assert _snapshot(a) == before
 
 
@@ -379,13 +385,15 @@ def test_view_accepts_utf8_names(client: Client, a: World) -> None:
     login(client, a.admin)
     preview = _upload(client, a, _csv("jose@example.test,José Núñez,,,,").encode("utf-8"))
     assert "José Núñez" in preview.content.decode()
-    client.post(reverse("people_import", kwargs={"org_slug": a.org.slug}), {"action": "confirm"})
+    client.post(reverse("organisations:people_import", kwargs={"org_slug": a.org.slug}), {"action": "confirm"})
     assert User.objects.get(email="jose@example.test").full_name == "José Núñez"
 
 
 def test_view_without_a_file_is_a_form_error(client: Client, a: World) -> None:
     login(client, a.admin)
     # A browser posts the form's other fields (here: the CSRF token) even with no file chosen.
-    response = client.post(reverse("people_import", kwargs={"org_slug": a.org.slug}), {"csrfmiddlewaretoken": "x"})
+    response = client.post(
+        reverse("organisations:people_import", kwargs={"org_slug": a.org.slug}), {"csrfmiddlewaretoken": "x"}
+    )
     assert response.status_code == 200
     assert "file" in response.context["form"].errors

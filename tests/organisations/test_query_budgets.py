@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisations.models import TeamKind
 from tests.conftest import World, login
 from tests.factories import InvitationFactory, MembershipFactory, TeamFactory
+from tests.kit.queries import assert_constant_queries
 
 Grow = Callable[[World, int], None]
 
@@ -33,35 +32,23 @@ def add_invitations(w: World, n: int) -> None:
 
 
 PAGES: list[tuple[str, Grow]] = [
-    ("people", add_people),
-    ("my_work", add_people),  # the admin manages everyone added
-    ("team", add_people),
-    ("teams", add_teams),
-    ("invitations", add_invitations),
-    ("person_edit", add_people),  # the manager picker lists everyone
+    ("organisations:people", add_people),
+    ("organisations:my_work", add_people),  # the admin manages everyone added
+    ("organisations:team", add_people),
+    ("organisations:teams", add_teams),
+    ("organisations:invitations", add_invitations),
+    ("organisations:person_edit", add_people),  # the manager picker lists everyone
 ]
-
-
-def queries_for(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 @pytest.mark.parametrize(("url_name", "grow"), PAGES, ids=[p[0] for p in PAGES])
 def test_page_queries_do_not_grow_with_data(url_name: str, grow: Grow, a: World) -> None:
     client = login(Client(), a.admin)
     kwargs = {"org_slug": a.org.slug}
-    if url_name == "person_edit":
+    if url_name == "organisations:person_edit":
         kwargs["membership_id"] = a.employee.pk
     url = reverse(url_name, kwargs=kwargs)
-    grow(a, 1)
-    small = queries_for(client, url)
-    grow(a, 49)
-    large = queries_for(client, url)
-    assert small == large, f"{url_name}: {small} queries with 1 object, {large} with 50"
-    print(f"{url_name}: {large} queries")
+    assert_constant_queries(client, url, lambda n: grow(a, n), label=url_name)
 
 
 API_LISTS: list[tuple[str, Grow]] = [("members", add_people), ("teams", add_teams), ("invitations", add_invitations)]
@@ -71,8 +58,4 @@ API_LISTS: list[tuple[str, Grow]] = [("members", add_people), ("teams", add_team
 def test_api_list_queries_do_not_grow_with_data(resource: str, grow: Grow, a: World) -> None:
     client = login(Client(), a.admin)
     url = f"/api/v1/orgs/{a.org.slug}/{resource}/"
-    grow(a, 1)
-    small = queries_for(client, url)
-    grow(a, 49)
-    large = queries_for(client, url)
-    assert small == large, f"API {resource}: {small} queries with 1 object, {large} with 50"
+    assert_constant_queries(client, url, lambda n: grow(a, n), label=f"API {resource}")

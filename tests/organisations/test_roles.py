@@ -46,7 +46,7 @@ def _admin_urls(world: World) -> list[tuple[str, str]]:
     for pattern in ADMIN_ROUTES:
         kwargs: dict[str, Any] = {"org_slug": world.org.slug}
         kwargs.update({key: ids[key] for key in pattern.pattern.converters})
-        urls.append((str(pattern.name), reverse(str(pattern.name), kwargs=kwargs)))
+        urls.append((str(pattern.name), reverse(f"organisations:{pattern.name}", kwargs=kwargs)))
     return urls
 
 
@@ -81,17 +81,23 @@ def test_admin_and_owner_open_every_admin_page(client: Client, a: World, who: st
         response = client.get(url)
         if name == "admin_home":
             assert response.status_code == 302
-            assert response.url == reverse("people", kwargs={"org_slug": a.org.slug})
+            assert response.url == reverse("organisations:people", kwargs={"org_slug": a.org.slug})
         else:
             assert response.status_code == 200, name
 
 
 def test_admin_nav_link_only_for_admins(client: Client, a: World) -> None:
-    people = reverse("people", kwargs={"org_slug": a.org.slug})
+    people = reverse("organisations:people", kwargs={"org_slug": a.org.slug})
     login(client, a.manager)
-    assert f'href="{people}"' not in client.get(reverse("my_work", kwargs={"org_slug": a.org.slug})).content.decode()
+    assert (
+        f'href="{people}"'
+        not in client.get(reverse("organisations:my_work", kwargs={"org_slug": a.org.slug})).content.decode()
+    )
     login(client, a.admin)
-    assert f'href="{people}"' in client.get(reverse("my_work", kwargs={"org_slug": a.org.slug})).content.decode()
+    assert (
+        f'href="{people}"'
+        in client.get(reverse("organisations:my_work", kwargs={"org_slug": a.org.slug})).content.decode()
+    )
 
 
 # ---------------------------------------------------------------- who may change whom
@@ -114,10 +120,12 @@ def test_admin_cannot_grant_owner(client: Client, a: World) -> None:
     assert _role_of(a, a.employee) == Role.EMPLOYEE
 
     # The HTML form does not even offer the owner role to an admin.
-    page = client.get(reverse("person_edit", kwargs={"org_slug": a.org.slug, "membership_id": a.employee.pk}))
+    page = client.get(
+        reverse("organisations:person_edit", kwargs={"org_slug": a.org.slug, "membership_id": a.employee.pk})
+    )
     assert 'value="owner"' not in page.content.decode()
     posted = client.post(
-        reverse("person_edit", kwargs={"org_slug": a.org.slug, "membership_id": a.employee.pk}),
+        reverse("organisations:person_edit", kwargs={"org_slug": a.org.slug, "membership_id": a.employee.pk}),
         {"role": "owner", "team": a.team.pk, "manager": a.manager.pk, "job_title": "Engineer"},
     )
     assert posted.status_code == 200
@@ -161,7 +169,9 @@ def test_admin_cannot_change_an_owner(client: Client, a: World, body: dict[str, 
 
 def test_admin_cannot_deactivate_an_owner(client: Client, a: World) -> None:
     login(client, a.admin)
-    response = client.post(reverse("person_deactivate", kwargs={"org_slug": a.org.slug, "membership_id": a.owner.pk}))
+    response = client.post(
+        reverse("organisations:person_deactivate", kwargs={"org_slug": a.org.slug, "membership_id": a.owner.pk})
+    )
     assert response.status_code == 403
     api = client.post(_member_url(a, a.owner) + "deactivate/")
     assert api.status_code == 403
@@ -173,7 +183,7 @@ def test_admin_cannot_reactivate_an_owner(client: Client, a: World) -> None:
     second = MembershipFactory(organisation=a.org, role=Role.OWNER, team=a.company, is_active=False)
     login(client, a.admin)
     assert client.post(_member_url(a, second) + "reactivate/").status_code == 403
-    url = reverse("person_reactivate", kwargs={"org_slug": a.org.slug, "membership_id": second.pk})
+    url = reverse("organisations:person_reactivate", kwargs={"org_slug": a.org.slug, "membership_id": second.pk})
     assert client.post(url).status_code == 403
     with a.tenant():
         assert not Membership.objects.get(pk=second.pk).is_active
@@ -194,7 +204,7 @@ def test_last_owner_cannot_be_demoted(client: Client, a: World) -> None:
     assert _role_of(a, a.owner) == Role.OWNER
 
     page = client.post(
-        reverse("person_edit", kwargs={"org_slug": a.org.slug, "membership_id": a.owner.pk}),
+        reverse("organisations:person_edit", kwargs={"org_slug": a.org.slug, "membership_id": a.owner.pk}),
         {"role": "admin", "team": a.company.pk, "manager": "", "job_title": "Boss"},
     )
     assert page.status_code == 200
@@ -243,7 +253,7 @@ def test_last_owner_cannot_be_deactivated(client: Client, a: World) -> None:
 
 def test_admin_cannot_deactivate_themselves(client: Client, a: World) -> None:
     login(client, a.admin)
-    url = reverse("person_deactivate", kwargs={"org_slug": a.org.slug, "membership_id": a.admin.pk})
+    url = reverse("organisations:person_deactivate", kwargs={"org_slug": a.org.slug, "membership_id": a.admin.pk})
     response = client.post(url, follow=True)
     assert response.status_code == 200
     assert "You cannot deactivate yourself." in response.content.decode()
@@ -257,7 +267,8 @@ def test_admin_cannot_deactivate_themselves(client: Client, a: World) -> None:
 def test_deactivating_someone_moves_their_reports_to_their_manager(client: Client, a: World) -> None:
     login(client, a.admin)
     response = client.post(
-        reverse("person_deactivate", kwargs={"org_slug": a.org.slug, "membership_id": a.manager.pk}), follow=True
+        reverse("organisations:person_deactivate", kwargs={"org_slug": a.org.slug, "membership_id": a.manager.pk}),
+        follow=True,
     )
     assert response.status_code == 200
     assert "is deactivated" in response.content.decode()
@@ -275,8 +286,12 @@ def test_reactivate_via_api_and_html(client: Client, a: World) -> None:
     response = client.post(_member_url(a, a.report) + "reactivate/")
     assert response.status_code == 200
     assert response.json()["is_active"] is True
-    client.post(reverse("person_deactivate", kwargs={"org_slug": a.org.slug, "membership_id": a.report.pk}))
-    page = client.post(reverse("person_reactivate", kwargs={"org_slug": a.org.slug, "membership_id": a.report.pk}))
+    client.post(
+        reverse("organisations:person_deactivate", kwargs={"org_slug": a.org.slug, "membership_id": a.report.pk})
+    )
+    page = client.post(
+        reverse("organisations:person_reactivate", kwargs={"org_slug": a.org.slug, "membership_id": a.report.pk})
+    )
     assert page.status_code == 302
     with a.tenant():
         assert Membership.objects.get(pk=a.report.pk).is_active
@@ -295,7 +310,9 @@ def _edit(client: Client, world: World, person: Membership, **changes: Any) -> A
         "job_title": person.job_title,
         **changes,
     }
-    return client.post(reverse("person_edit", kwargs={"org_slug": world.org.slug, "membership_id": person.pk}), data)
+    return client.post(
+        reverse("organisations:person_edit", kwargs={"org_slug": world.org.slug, "membership_id": person.pk}), data
+    )
 
 
 def _manager_of(world: World, membership: Membership) -> int | None:

@@ -5,17 +5,17 @@ from django.urls import reverse
 from tests.conftest import World, login
 
 PAGES = [
-    "my_work",
-    "team",
-    "okrs",
-    "goals",
-    "checkins",
-    "surveys",
-    "people",
-    "invitations",
-    "teams",
-    "people_import",
-    "organisation_settings",
+    "organisations:my_work",
+    "organisations:team",
+    "okrs:my_okrs",
+    "goals:home",
+    "checkins:home",
+    "surveys:home",
+    "organisations:people",
+    "organisations:invitations",
+    "organisations:teams",
+    "organisations:people_import",
+    "organisations:organisation_settings",
 ]
 
 

@@ -1,0 +1,195 @@
+"""Cycles: list, custom cycles, generating a fiscal year, states by hand, the alignment tree of a
+cycle and its CSV export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, renderers, serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from okrs import csv_io, selectors, services
+from okrs import status as okr_status
+from okrs.api.common import CsvRenderer, OkrViewSet
+from okrs.api.examples import TREE_NODE_EXAMPLE
+from okrs.api.serializers import (
+    CycleSerializer,
+    CycleStateSerializer,
+    GenerateYearSerializer,
+    ObjectiveTreeQuery,
+    objective_filters,
+)
+from okrs.models import Cycle, Objective
+from okrs.tree import Forest
+from organisations.models import Role
+
+#: The tree repeats an objective under each of its parents; this caps pathological fan-out.
+TREE_MAX_NODES = 5000
+
+
+@extend_schema(tags=["okrs"])
+class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, OkrViewSet):
+    """OKR cycles (quarters, years, custom). Everyone reads; HR admins create and move them."""
+
+    serializer_class = CycleSerializer
+    queryset = Cycle.objects.all()
+    write_role = Role.ADMIN
+
+    def get_base_queryset(self) -> Any:
+        return selectors.cycle_list(actor=self.membership)
+
+    @extend_schema(
+        summary="Create a custom cycle",
+        examples=[
+            OpenApiExample(
+                "Launch sprint",
+                value={"name": "Launch sprint", "start_date": "2026-11-01", "end_date": "2026-11-30"},
+                request_only=True,
+            )
+        ],
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Cycle]) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.cycle_create_custom(
+            actor=self.membership,
+            name=data["name"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            review_window_days=data.get("review_window_days", 7),
+        )
+
+    @extend_schema(
+        summary="Generate a fiscal year: the annual cycle and its four quarters",
+        request=GenerateYearSerializer,
+        responses={201: CycleSerializer(many=True), 409: OpenApiResponse(description="That year already exists.")},
+        examples=[OpenApiExample("FY2027", value={"start_year": 2027}, request_only=True)],
+    )
+    @action(detail=False, methods=["post"], url_path="generate-year")
+    def generate_year(self, request: Request, org_slug: str) -> Response:
+        payload = GenerateYearSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        cycles = services.cycles_generate_year(
+            actor=self.membership, start_year=payload.validated_data["start_year"], today=self.organisation.today()
+        )
+        return Response(CycleSerializer(cycles, many=True).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Move a cycle to a state by hand (the daily task then leaves it alone)",
+        request=CycleStateSerializer,
+        responses=CycleSerializer,
+        examples=[OpenApiExample("Open the review", value={"state": "review"}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"], url_path="set-state")
+    def set_state(self, request: Request, org_slug: str, pk: str) -> Response:
+        cycle = self.get_object()
+        payload = CycleStateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        cycle = services.cycle_set_state(actor=self.membership, cycle=cycle, state=payload.validated_data["state"])
+        return Response(CycleSerializer(cycle).data)
+
+    @extend_schema(
+        summary="The cycle's objectives as an alignment tree, with progress and status",
+        description=(
+            "Objectives the caller may see, nested under the objectives they align to (directly or "
+            "through one of their key results: `via_key_result`). An objective with several parents "
+            "appears under each; one whose parents are in another cycle or invisible is a root. "
+            "Filters as for the objective list narrow the nodes."
+        ),
+        parameters=[ObjectiveTreeQuery],
+        responses={
+            200: inline_serializer(
+                "ObjectiveTree",
+                {
+                    "cycle": CycleSerializer(),
+                    "expected_progress": serializers.DecimalField(max_digits=7, decimal_places=6),
+                    "truncated": serializers.BooleanField(),
+                    "roots": serializers.ListField(child=serializers.DictField()),
+                },
+            )
+        },
+        examples=[OpenApiExample("A company objective and a team one aligned to its key result", TREE_NODE_EXAMPLE)],
+    )
+    @action(detail=True, methods=["get"])
+    def tree(self, request: Request, org_slug: str, pk: str) -> Response:
+        cycle = self.get_object()
+        query = self.query(ObjectiveTreeQuery)
+        today = self.organisation.today()
+        organisation = self.organisation
+        visible = selectors.objective_search(
+            selectors.visible_objectives(actor=self.membership, access=self.access),
+            actor=self.membership,
+            filters=objective_filters(query, actor=self.membership),
+            today=today,
+        )
+        objectives = selectors.tree_objectives(
+            actor=self.membership, cycle=cycle, objectives=visible, with_key_results=True
+        )
+        forest = Forest(
+            objectives, selectors.tree_edges(actor=self.membership, cycle=cycle), organisation=organisation, today=today
+        )
+        emitted = 0
+
+        def node(objective: Objective, via: int | None) -> dict[str, Any]:
+            nonlocal emitted
+            emitted += 1
+            found = forest.status[objective.pk]
+            kids = []
+            for edge in forest.children_of(objective.pk):
+                if emitted >= TREE_MAX_NODES:
+                    break
+                kids.append(node(forest.by_id[edge.child_id], edge.via_key_result_id))
+            return {
+                "id": objective.pk,
+                "title": objective.title,
+                "level": objective.level,
+                "kind": objective.kind,
+                "owner": objective.owner_id,
+                "owner_name": objective.owner.user.full_name,
+                "team": objective.team_id,
+                "progress": str(objective.progress),
+                "status": found.value if found else None,
+                "confidence": objective.worst_confidence,
+                "via_key_result": via,
+                "key_results": [
+                    {
+                        "id": kr.pk,
+                        "title": kr.title,
+                        "progress": str(kr.progress),
+                        "status": getattr(
+                            okr_status.key_result_status(kr, cycle, organisation=organisation, today=today),
+                            "value",
+                            None,
+                        ),
+                    }
+                    for kr in objective.key_results.all()
+                ],
+                "children": kids,
+            }
+
+        roots = [node(forest.by_id[pk], None) for pk in forest.roots if emitted < TREE_MAX_NODES]
+        return Response(
+            {
+                "cycle": CycleSerializer(cycle).data,
+                "expected_progress": str(okr_status.expected(cycle, today)),
+                "truncated": emitted >= TREE_MAX_NODES,
+                "roots": roots,
+            }
+        )
+
+    @extend_schema(
+        summary="Export the cycle's OKRs as CSV (one row per key result)",
+        description="Only the objectives the caller may see. The file can be imported into another cycle.",
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, CsvRenderer])
+    def export(self, request: Request, org_slug: str, pk: str) -> HttpResponse:
+        cycle = self.get_object()
+        return csv_io.csv_response(csv_io.export_cycle(actor=self.membership, cycle=cycle), cycle)

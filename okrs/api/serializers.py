@@ -1,0 +1,347 @@
+"""Serializers of the OKR API: the resources, their actions' bodies, and the query strings of the
+lists (a malformed parameter is a 400 naming it, never a 500)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from okrs import selectors
+from okrs import status as okr_status
+from okrs.models import Alignment, Cycle, CycleState, KeyResult, Level, Milestone, Objective, ProgressUpdate, Status
+from organisations.api.base import IdParam, SearchParam, TenantPrimaryKeyField
+from organisations.models import Membership, Organisation, Team
+
+
+class _VisibleField(TenantPrimaryKeyField):
+    """A related id the caller may see: an invisible one is refused exactly like a foreign one."""
+
+    def visible(self, membership: Membership) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet[Any] | None:
+        queryset = super().get_queryset()
+        membership: Membership | None = self.context.get("membership")
+        if queryset is None or membership is None:
+            return queryset
+        return queryset.filter(pk__in=self.visible(membership).values("pk"))
+
+
+class VisibleObjectiveField(_VisibleField):
+    """An objective id the caller may see."""
+
+    def visible(self, membership: Membership) -> QuerySet[Any]:
+        return selectors.visible_objectives(actor=membership, access=self.context.get("access"))
+
+
+class VisibleKeyResultField(_VisibleField):
+    """A key result id of an objective the caller may see."""
+
+    def visible(self, membership: Membership) -> QuerySet[Any]:
+        return selectors.key_result_list(actor=membership, access=self.context.get("access"))
+
+
+class CycleSerializer(serializers.ModelSerializer[Cycle]):
+    class Meta:
+        model = Cycle
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "start_date",
+            "end_date",
+            "state",
+            "state_pinned",
+            "review_window_days",
+            "parent",
+            "created_at",
+        ]
+        read_only_fields = ["id", "kind", "state", "state_pinned", "parent", "created_at"]
+
+
+class GenerateYearSerializer(serializers.Serializer[Any]):
+    start_year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
+class CycleStateSerializer(serializers.Serializer[Any]):
+    state = serializers.ChoiceField(choices=CycleState.choices)
+
+
+class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
+    class Meta:
+        model = Milestone
+        fields = ["id", "title", "weight", "done", "position"]
+        read_only_fields = fields
+
+
+@extend_schema_field(serializers.ChoiceField(choices=Status.choices, allow_null=True))
+class StatusField(serializers.Field):
+    """Pace status combined with the latest confidence (DESIGN.md, Progress rules)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str | None:
+        organisation: Organisation | None = self.context.get("organisation")
+        if organisation is None:
+            return None
+        today: date = self.context.get("today") or organisation.today()
+        if isinstance(value, KeyResult):
+            found = okr_status.key_result_status(value, value.objective.cycle, organisation=organisation, today=today)
+        else:
+            found = okr_status.objective_status(value, organisation=organisation, today=today)
+        return found.value if found else None
+
+
+class KeyResultSerializer(serializers.ModelSerializer[KeyResult]):
+    objective = VisibleObjectiveField(queryset=Objective.objects.all())
+    owner = TenantPrimaryKeyField(
+        queryset=Membership.objects.all(), required=False, help_text="Defaults to the objective's owner."
+    )
+    owner_name = serializers.CharField(source="owner.user.full_name", read_only=True)
+    status = StatusField()
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    milestone_titles = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        write_only=True,
+        required=False,
+        max_length=50,
+        help_text="For kind=milestones: the milestones' titles, in order.",
+    )
+
+    class Meta:
+        model = KeyResult
+        fields = [
+            "id",
+            "objective",
+            "title",
+            "kind",
+            "unit",
+            "currency",
+            "start_value",
+            "target_value",
+            "current_value",
+            "weight",
+            "owner",
+            "owner_name",
+            "progress_source",
+            "position",
+            "progress",
+            "confidence",
+            "status",
+            "last_update_at",
+            "score",
+            "score_note",
+            "milestones",
+            "milestone_titles",
+            "created_at",
+        ]
+        read_only_fields = [
+            "id",
+            "current_value",
+            "position",
+            "progress",
+            "confidence",
+            "last_update_at",
+            "score",
+            "score_note",
+            "created_at",
+        ]
+
+    def validate_objective(self, value: Objective) -> Objective:
+        if self.instance is not None and value.pk != self.instance.objective_id:
+            raise serializers.ValidationError("A key result stays with its objective; create a new one instead.")
+        return value
+
+
+class KeyResultInObjectiveSerializer(KeyResultSerializer):
+    """A key result inside its objective (the objective is the parent, no need to repeat it)."""
+
+    class Meta(KeyResultSerializer.Meta):
+        fields = [f for f in KeyResultSerializer.Meta.fields if f not in ("objective", "milestone_titles")]
+        read_only_fields = fields
+
+
+class ObjectiveSerializer(serializers.ModelSerializer[Objective]):
+    cycle = TenantPrimaryKeyField(queryset=Cycle.objects.all())
+    owner = TenantPrimaryKeyField(
+        queryset=Membership.objects.all(), required=False, help_text="Defaults to the caller."
+    )
+    owner_name = serializers.CharField(source="owner.user.full_name", read_only=True)
+    team = TenantPrimaryKeyField(queryset=Team.objects.all(), allow_null=True, required=False)
+    contributors = TenantPrimaryKeyField(queryset=Membership.objects.all(), many=True, required=False)
+    tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=20)
+    status = StatusField()
+    key_results = KeyResultInObjectiveSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Objective
+        fields = [
+            "id",
+            "cycle",
+            "title",
+            "description",
+            "level",
+            "kind",
+            "owner",
+            "owner_name",
+            "team",
+            "contributors",
+            "visibility",
+            "progress_source",
+            "tags",
+            "progress",
+            "worst_confidence",
+            "status",
+            "last_update_at",
+            "score",
+            "reflection",
+            "carried_from",
+            "key_results",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "progress",
+            "worst_confidence",
+            "last_update_at",
+            "score",
+            "reflection",
+            "carried_from",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class AlignmentSerializer(serializers.ModelSerializer[Alignment]):
+    child = VisibleObjectiveField(queryset=Objective.objects.all())
+    parent_objective = VisibleObjectiveField(queryset=Objective.objects.all(), allow_null=True, required=False)
+    parent_key_result = VisibleKeyResultField(queryset=KeyResult.objects.all(), allow_null=True, required=False)
+
+    class Meta:
+        model = Alignment
+        fields = [
+            "id",
+            "child",
+            "parent_objective",
+            "parent_key_result",
+            "weight",
+            "counts_toward_progress",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+
+
+class ProgressUpdateSerializer(serializers.ModelSerializer[ProgressUpdate]):
+    key_result = VisibleKeyResultField(queryset=KeyResult.objects.all())
+    value = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        required=False,
+        allow_null=True,
+        help_text="The current value (number, percentage, currency; 0 or 1 for done / not done).",
+    )
+    milestones_done = serializers.ListField(
+        child=serializers.IntegerField(),
+        write_only=True,
+        required=False,
+        help_text="For milestone key results: ids of the milestones now done.",
+    )
+    confidence = serializers.ChoiceField(choices=Status.choices, allow_blank=True, required=False)
+    note = serializers.CharField(allow_blank=True, required=False, max_length=2000)
+    author_name = serializers.CharField(source="author.user.full_name", read_only=True)
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id",
+            "key_result",
+            "value",
+            "milestones_done",
+            "progress",
+            "confidence",
+            "note",
+            "author",
+            "author_name",
+            "created_at",
+        ]
+        read_only_fields = ["id", "progress", "author", "created_at"]
+
+
+class ScoreSerializer(serializers.Serializer[Any]):
+    score = serializers.DecimalField(max_digits=4, decimal_places=3, help_text="0.0 to 1.0")
+    note = serializers.CharField(allow_blank=True, required=False, max_length=2000)
+
+
+class ReflectionSerializer(serializers.Serializer[Any]):
+    reflection = serializers.CharField(allow_blank=True, max_length=10000)
+
+
+# ---------------------------------------------------------------- query strings
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class OwnerParam(serializers.Field):
+    """A member id, or ``me``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_internal_value(self, data: Any) -> int | str:
+        value = str(data).strip()
+        if value == "me":
+            return value
+        if not value.isdigit() or len(value) > 18:
+            raise serializers.ValidationError("Give a member id or “me”.")
+        return int(value)
+
+    def to_representation(self, value: Any) -> str:
+        return str(value)
+
+
+class ObjectiveTreeQuery(serializers.Serializer[Any]):
+    """Filters of the objective list and the tree."""
+
+    owner = OwnerParam(help_text="A member id, or `me`")
+    team = IdParam()
+    level = serializers.ChoiceField(choices=Level.choices, required=False)
+    status = serializers.ChoiceField(
+        choices=Status.choices, required=False, help_text="Pace of the worst key result and latest confidence"
+    )
+
+
+class ObjectiveQuery(ObjectiveTreeQuery):
+    cycle = IdParam()
+    search = SearchParam(help_text="Title or description contains")
+
+
+class KeyResultQuery(serializers.Serializer[Any]):
+    objective = IdParam()
+
+
+class AlignmentQuery(serializers.Serializer[Any]):
+    child = IdParam()
+    parent_objective = IdParam()
+    parent_key_result = IdParam()
+
+
+class ProgressUpdateQuery(serializers.Serializer[Any]):
+    key_result = IdParam()
+
+
+def objective_filters(query: dict[str, Any], *, actor: Membership) -> selectors.ObjectiveFilters:
+    owner = query.get("owner")
+    return selectors.ObjectiveFilters(
+        cycle_id=query.get("cycle"),
+        owner_id=actor.pk if owner == "me" else owner,
+        team_id=query.get("team"),
+        level=query.get("level", ""),
+        status=query.get("status", ""),
+        search=query.get("search", ""),
+    )

@@ -1,0 +1,68 @@
+"""Reads of key results and their progress history, limited to objectives the actor may see."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from okrs.models import Contributor, KeyResult, Milestone, ProgressUpdate
+from okrs.permissions import Access
+from okrs.selectors.objectives import SPARKLINE_POINTS, latest_updates, visible_objectives
+from organisations.models import Membership
+
+
+def key_result_list(*, actor: Membership, access: Access | None = None) -> QuerySet[KeyResult]:
+    """Key results of the objectives the actor may see."""
+    return (
+        KeyResult.objects.for_actor(actor)
+        .filter(objective__in=visible_objectives(actor=actor, access=access))
+        .select_related("objective__cycle", "owner__user")
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("position", "id")))
+    )
+
+
+def access_key_result(actor: Membership, key_result_id: int, *, access: Access | None = None) -> KeyResult:
+    kr = (
+        KeyResult.objects.for_actor(actor)
+        .filter(pk=key_result_id, objective__in=visible_objectives(actor=actor, access=access))
+        .select_related("objective__cycle", "owner__user")
+        .first()
+    )
+    if kr is None:
+        raise Http404("No such key result")
+    return kr
+
+
+def key_result_for_row(
+    actor: Membership, key_result_id: int, *, access: Access, history: int = SPARKLINE_POINTS
+) -> KeyResult:
+    """A visible key result with what its row on My OKRs draws: objective (with cycle and
+    contributors), owner, milestones and its recent updates."""
+    kr = (
+        KeyResult.objects.for_actor(actor)
+        .filter(pk=key_result_id, objective__in=visible_objectives(actor=actor, access=access))
+        .select_related("objective__cycle", "objective__owner__user", "owner__user")
+        .prefetch_related(
+            Prefetch("milestones", queryset=Milestone.objects.order_by("position", "id")),
+            Prefetch(
+                "updates",
+                queryset=latest_updates(history),
+                to_attr="recent_updates",
+            ),
+            Prefetch("objective__contributor_links", queryset=Contributor.objects.select_related("membership__user")),
+        )
+        .first()
+    )
+    if kr is None:
+        raise Http404("No such key result")
+    return kr
+
+
+def progress_update_list(*, actor: Membership, access: Access | None = None) -> QuerySet[ProgressUpdate]:
+    """Progress updates of the key results the actor may see, newest first."""
+    return (
+        ProgressUpdate.objects.for_actor(actor)
+        .filter(key_result__objective__in=visible_objectives(actor=actor, access=access))
+        .select_related("author__user")
+        .order_by("-created_at", "-id")
+    )

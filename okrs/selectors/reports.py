@@ -1,0 +1,87 @@
+"""Reads behind the team view and the adoption report: members, managers, who has no objective,
+how fresh key results are."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from okrs.models import Contributor, Cycle, KeyResult, Objective
+from organisations.models import Membership
+
+
+def active_members_among(*, actor: Membership, members: QuerySet[Membership]) -> list[Membership]:
+    """Active members of ``members`` (a queryset, e.g. a reporting line), by name, with user,
+    team and manager."""
+    return list(
+        Membership.objects.for_actor(actor)
+        .filter(pk__in=members.values("pk"), is_active=True)
+        .select_related("user", "team", "manager__user")
+        .order_by("user__full_name", "id")
+    )
+
+
+def managers(*, actor: Membership) -> list[Membership]:
+    """Active members with at least one active direct report (the team view's manager picker)."""
+    has_reports = Exists(Membership.objects.for_actor(actor).filter(manager_id=OuterRef("pk"), is_active=True))
+    return list(
+        Membership.objects.for_actor(actor)
+        .filter(is_active=True)
+        .filter(has_reports)
+        .select_related("user")
+        .order_by("user__full_name", "id")
+    )
+
+
+def members_without_objectives(*, actor: Membership, cycle: Cycle) -> list[Membership]:
+    """Active members who neither own nor contribute to an objective of the cycle."""
+    owns = Exists(Objective.objects.for_actor(actor).filter(cycle_id=cycle.pk, owner_id=OuterRef("pk")))
+    contributes = Exists(
+        Contributor.objects.for_actor(actor).filter(objective__cycle_id=cycle.pk, membership_id=OuterRef("pk"))
+    )
+    return list(
+        Membership.objects.for_actor(actor)
+        .filter(is_active=True)
+        .exclude(owns)
+        .exclude(contributes)
+        .select_related("user", "team", "manager__user")
+        .order_by("user__full_name", "id")
+    )
+
+
+def active_member_count(*, actor: Membership) -> int:
+    return Membership.objects.for_actor(actor).filter(is_active=True).count()
+
+
+def key_result_freshness_by_team(*, actor: Membership, cycle: Cycle, since: datetime) -> list[dict[str, Any]]:
+    """Per team (the objective's team, else its owner's): key results, how many were updated
+    since ``since``, and objectives. One grouped query; ``team_id`` None = no team."""
+    rows = (
+        KeyResult.objects.for_actor(actor)
+        .filter(objective__cycle_id=cycle.pk)
+        .annotate(team_key=Coalesce("objective__team_id", "objective__owner__team_id"))
+        .values("team_key")
+        .annotate(
+            key_results=Count("id"),
+            updated=Count("id", filter=Q(last_update_at__gte=since)),
+            objectives=Count("objective_id", distinct=True),
+        )
+        .order_by()
+    )
+    return [
+        {
+            "team_id": r["team_key"],
+            "key_results": r["key_results"],
+            "updated": r["updated"],
+            "objectives": r["objectives"],
+        }
+        for r in rows
+    ]
+
+
+def members_by_email(*, actor: Membership) -> dict[str, Membership]:
+    """Every membership of the organisation (active or not) by lower-case e-mail (the CSV import)."""
+    return {m.user.email.lower(): m for m in Membership.objects.for_actor(actor).select_related("user")}

@@ -1,0 +1,88 @@
+"""Writes of alignments: a child objective supports a parent objective or key result (a DAG)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from okrs import rollup
+from okrs.models import Alignment, Cycle, KeyResult, Objective
+from okrs.permissions import Access, require_edit
+from okrs.selectors.alignment import ancestor_ids
+from okrs.services.common import decimal_input, record, same_org
+from organisations.errors import Conflict
+from organisations.models import Membership
+
+
+@transaction.atomic
+def alignment_create(
+    *,
+    actor: Membership,
+    child: Objective,
+    parent_objective: Objective | None = None,
+    parent_key_result: KeyResult | None = None,
+    weight: Any = 1,
+    counts_toward_progress: bool = True,
+) -> Alignment:
+    require_edit(actor, child)
+    same_org(actor, parent_objective, parent_key_result)
+    if (parent_objective is None) == (parent_key_result is None):
+        raise ValidationError({"parent": "Align to one parent: an objective or a key result."})
+    parent = parent_objective
+    if parent is None:
+        assert parent_key_result is not None
+        parent = Objective.objects.for_actor(actor).get(pk=parent_key_result.objective_id)
+    if not Access(actor).can_view(parent):
+        raise ValidationError({"parent": "No such objective in this organisation."})
+    weight_value = decimal_input(weight, "weight")
+    if weight_value < 0:
+        raise ValidationError({"weight": "The weight cannot be negative."})
+    child_cycle = Cycle.objects.for_actor(actor).get(pk=child.cycle_id)
+    parent_cycle = Cycle.objects.for_actor(actor).get(pk=parent.cycle_id)
+    if not (parent_cycle.start_date <= child_cycle.start_date and child_cycle.end_date <= parent_cycle.end_date):
+        raise ValidationError(
+            {"parent": f"Align to an objective of {child_cycle.name} or of a cycle that contains it."}
+        )
+    rollup.lock_organisation(actor.organisation_id)
+    if parent.pk == child.pk or child.pk in ancestor_ids(actor.organisation_id, parent.pk):
+        raise ValidationError(
+            {"parent": f"“{parent.title}” already depends on “{child.title}”: aligning would make a loop."}
+        )
+    duplicate = Alignment.objects.for_actor(actor).filter(
+        child=child,
+        parent_objective=parent_objective,
+        parent_key_result=parent_key_result,
+    )
+    if duplicate.exists():
+        raise Conflict({"parent": "Already aligned to that."})
+    alignment = Alignment.objects.create(
+        organisation_id=actor.organisation_id,
+        child=child,
+        parent_objective=parent_objective,
+        parent_key_result=parent_key_result,
+        weight=weight_value,
+        counts_toward_progress=counts_toward_progress,
+    )
+    record(child, actor, "aligned", parent=parent.title)
+    _propagate_parents(actor.organisation_id, [alignment])
+    return alignment
+
+
+def _propagate_parents(organisation_id: int, alignments: list[Alignment]) -> None:
+    objectives = {a.parent_objective_id for a in alignments if a.parent_objective_id}
+    objectives |= rollup.recompute_aligned_key_results(
+        organisation_id, {a.parent_key_result_id for a in alignments if a.parent_key_result_id}
+    )
+    rollup.propagate(organisation_id, objectives)
+
+
+@transaction.atomic
+def alignment_delete(*, actor: Membership, alignment: Alignment) -> None:
+    child = Objective.objects.for_actor(actor).get(pk=alignment.child_id)
+    require_edit(actor, child)
+    rollup.lock_organisation(actor.organisation_id)
+    alignment.delete()
+    record(child, actor, "unaligned")
+    _propagate_parents(actor.organisation_id, [alignment])

@@ -1,0 +1,146 @@
+"""Writes of a cycle's close: key-result scores, the objective's reflection, carry-over of what
+is unfinished into the next cycle."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from okrs import rollup
+from okrs.models import Alignment, Contributor, Cycle, KeyResult, Milestone, Objective
+from okrs.permissions import Access, contributor_ids, require_edit, require_score
+from okrs.rules import weighted_mean
+from okrs.services.common import decimal_input, record, same_org
+from organisations.models import Membership, Role
+from organisations.selectors import require_role
+
+
+@transaction.atomic
+def key_result_score(*, actor: Membership, key_result: KeyResult, score: Any, note: str = "") -> KeyResult:
+    objective = Objective.objects.for_actor(actor).get(pk=key_result.objective_id)
+    require_score(actor, objective)
+    value = decimal_input(score, "score")
+    if not 0 <= value <= 1:
+        raise ValidationError({"score": "A score is between 0.0 and 1.0."})
+    if value != key_result.progress.quantize(Decimal("0.001")) and not note.strip():
+        raise ValidationError({"score_note": "Say why the score differs from the measured progress."})
+    key_result.score, key_result.score_note = value.quantize(Decimal("0.001")), note.strip()
+    key_result.save(update_fields=["score", "score_note"])
+    pairs = list(
+        KeyResult.objects.for_actor(actor).filter(objective=objective).values_list("weight", "score", "progress")
+    )
+    objective.score = weighted_mean((w, s if s is not None else p) for w, s, p in pairs).quantize(Decimal("0.001"))
+    objective.save(update_fields=["score"])
+    record(objective, actor, "scored", key_result=key_result.title, score=str(value))
+    return key_result
+
+
+@transaction.atomic
+def objective_reflect(*, actor: Membership, objective: Objective, reflection: str) -> Objective:
+    require_edit(actor, objective)
+    objective.reflection = reflection.strip()
+    objective.save(update_fields=["reflection"])
+    record(objective, actor, "reflected")
+    return objective
+
+
+@transaction.atomic
+def cycle_carry_over(*, actor: Membership, source: Cycle, target: Cycle) -> list[Objective]:
+    """Copy unfinished objectives and key results into ``target`` without their history, keeping
+    alignments whose parents came along too (or that point to a cycle containing the target)."""
+    require_role(actor, Role.MANAGER)
+    same_org(actor, source, target)
+    if source.pk == target.pk:
+        raise ValidationError({"target": "Choose another cycle."})
+    access = Access(actor)
+    unfinished = [
+        o
+        for o in Objective.objects.for_actor(actor).filter(cycle=source, progress__lt=1).select_related("cycle")
+        if access.may_edit(o)
+    ]
+    already = set(
+        Objective.objects.for_actor(actor)
+        .filter(cycle=target, carried_from__in=unfinished)
+        .values_list("carried_from_id", flat=True)
+    )
+    copies: dict[int, Objective] = {}
+    kr_copies: dict[int, KeyResult] = {}
+    rollup.lock_organisation(actor.organisation_id)
+    for original in unfinished:
+        if original.pk in already:
+            continue
+        copy = Objective.objects.create(
+            organisation_id=actor.organisation_id,
+            cycle=target,
+            title=original.title,
+            description=original.description,
+            level=original.level,
+            kind=original.kind,
+            owner=original.owner,
+            team=original.team,
+            visibility=original.visibility,
+            progress_source=original.progress_source,
+            tags=original.tags,
+            carried_from=original,
+        )
+        for member_id in contributor_ids(original):
+            Contributor.objects.create(organisation_id=actor.organisation_id, objective=copy, membership_id=member_id)
+        for kr in KeyResult.objects.for_actor(actor).filter(objective=original, progress__lt=1):
+            new_kr = KeyResult.objects.create(
+                organisation_id=actor.organisation_id,
+                objective=copy,
+                title=kr.title,
+                kind=kr.kind,
+                unit=kr.unit,
+                currency=kr.currency,
+                start_value=kr.current_value if kr.kind not in ("boolean", "milestones") else kr.start_value,
+                target_value=kr.target_value,
+                current_value=kr.current_value if kr.kind not in ("boolean", "milestones") else kr.start_value,
+                weight=kr.weight,
+                owner=kr.owner,
+                progress_source=kr.progress_source,
+                position=kr.position,
+                carried_from=kr,
+            )
+            for m in Milestone.objects.for_actor(actor).filter(key_result=kr, done=False):
+                Milestone.objects.create(
+                    organisation_id=actor.organisation_id,
+                    key_result=new_kr,
+                    title=m.title,
+                    weight=m.weight,
+                    position=m.position,
+                )
+            kr_copies[kr.pk] = new_kr
+        copies[original.pk] = copy
+        record(copy, actor, "carried over", source=source.name)
+    new_alignments = []
+    for link in Alignment.objects.for_actor(actor).filter(child_id__in=list(copies)):
+        parent_objective = copies.get(link.parent_objective_id) if link.parent_objective_id else None
+        parent_kr = kr_copies.get(link.parent_key_result_id) if link.parent_key_result_id else None
+        if parent_objective is None and parent_kr is None:
+            # The parent stayed behind: keep the link only if it lives in a cycle containing the
+            # target (a quarter's objective aligned to the year's).
+            original_parent = link.parent_objective or link.parent_key_result.objective  # type: ignore[union-attr]
+            if not (
+                original_parent.cycle.start_date <= target.start_date
+                and target.end_date <= original_parent.cycle.end_date
+            ):
+                continue
+            parent_objective, parent_kr = link.parent_objective, link.parent_key_result
+        new_alignments.append(
+            Alignment.objects.create(
+                organisation_id=actor.organisation_id,
+                child=copies[link.child_id],
+                parent_objective=parent_objective,
+                parent_key_result=parent_kr,
+                weight=link.weight,
+                counts_toward_progress=link.counts_toward_progress,
+            )
+        )
+    for kr in kr_copies.values():
+        rollup.refresh_key_result(kr)
+    rollup.propagate(actor.organisation_id, {c.pk for c in copies.values()})
+    return list(copies.values())

@@ -1,0 +1,94 @@
+"""Writes of cycles: a fiscal year with its quarters, custom cycles, states by hand and by date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from okrs.fiscal import fiscal_year_label, quarter_bounds, state_on, year_bounds
+from okrs.models import Cycle, CycleKind, CycleState
+from organisations.errors import Conflict
+from organisations.models import Membership, Organisation, Role
+from organisations.selectors import require_role
+
+
+@transaction.atomic
+def cycles_generate_year(*, actor: Membership, start_year: int, today: date | None = None) -> list[Cycle]:
+    """The annual cycle of the fiscal year starting in ``start_year`` and its four quarters, each
+    in the state its dates give on ``today`` (the organisation's date by default)."""
+    require_role(actor, Role.ADMIN)
+    organisation = Organisation.objects.get(pk=actor.organisation_id)
+    today = today or organisation.today()
+    start, end = year_bounds(organisation, start_year)
+    cycles = Cycle.objects.for_actor(actor)
+    if cycles.filter(kind=CycleKind.YEAR, start_date=start).exists():
+        raise Conflict({"start_year": f"{fiscal_year_label(organisation, start_year)} already exists."})
+    label = fiscal_year_label(organisation, start_year)
+    year = Cycle(organisation_id=organisation.pk, name=label, kind=CycleKind.YEAR, start_date=start, end_date=end)
+    year.state = state_on(year, today)
+    year.save()
+    created = [year]
+    for number, (q_start, q_end) in enumerate(quarter_bounds(organisation, start_year), start=1):
+        if cycles.filter(kind=CycleKind.QUARTER, start_date=q_start).exists():
+            raise Conflict({"start_year": f"A quarter starting {q_start} already exists."})
+        quarter = Cycle(
+            organisation_id=organisation.pk,
+            name=f"Q{number} {label}",
+            kind=CycleKind.QUARTER,
+            start_date=q_start,
+            end_date=q_end,
+            parent=year,
+        )
+        quarter.state = state_on(quarter, today)
+        quarter.save()
+        created.append(quarter)
+    return created
+
+
+@transaction.atomic
+def cycle_create_custom(
+    *, actor: Membership, name: str, start_date: date, end_date: date, review_window_days: int = 7
+) -> Cycle:
+    require_role(actor, Role.ADMIN)
+    if not name.strip():
+        raise ValidationError({"name": "Name the cycle, e.g. “Launch sprint”."})
+    if end_date < start_date:
+        raise ValidationError({"end_date": "The end must be on or after the start."})
+    if not 0 <= review_window_days <= 60:
+        raise ValidationError({"review_window_days": "Between 0 and 60 days."})
+    cycle = Cycle(
+        organisation_id=actor.organisation_id,
+        name=name.strip(),
+        kind=CycleKind.CUSTOM,
+        start_date=start_date,
+        end_date=end_date,
+        review_window_days=review_window_days,
+    )
+    cycle.state = state_on(cycle, Organisation.objects.get(pk=actor.organisation_id).today())
+    cycle.save()
+    return cycle
+
+
+@transaction.atomic
+def cycle_set_state(*, actor: Membership, cycle: Cycle, state: str) -> Cycle:
+    """An admin moves a cycle by hand; the periodic task then leaves it alone."""
+    require_role(actor, Role.ADMIN)
+    if state not in CycleState.values:
+        raise ValidationError({"state": "Choose planning, active, review or closed."})
+    cycle.state = state
+    cycle.state_pinned = True
+    cycle.save(update_fields=["state", "state_pinned"])
+    return cycle
+
+
+def cycles_advance(*, organisation_id: int, today: date) -> int:
+    """Move every unpinned cycle of the organisation to the state its dates say (periodic task)."""
+    moved = 0
+    for cycle in Cycle.objects.in_organisation(organisation_id).filter(state_pinned=False):
+        state = state_on(cycle, today)
+        if state != cycle.state:
+            Cycle.objects.in_organisation(organisation_id).filter(pk=cycle.pk).update(state=state)
+            moved += 1
+    return moved

@@ -1,0 +1,95 @@
+"""Status, pace and staleness (DESIGN.md, Progress rules): decided here once, and called by the
+selectors, the template tags, the API, the CSV export and the tasks alike.
+
+"Today" is always the organisation's local date (``Organisation.today()``); callers pass it in, so
+a page computes it once and every row agrees.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+
+from okrs import rules
+from okrs.models import Cycle, CycleState, KeyResult, Objective, Status
+from organisations.models import Organisation
+
+#: No progress update for this long flags an objective as stale.
+STALE_AFTER = timedelta(days=14)
+#: The adoption report counts a key result as fresh when updated within this window.
+FRESH_WITHIN = timedelta(days=14)
+
+_DEFAULT_ON_TRACK = Decimal("0.10")
+_DEFAULT_AT_RISK = Decimal("0.30")
+
+
+def expected(cycle: Cycle, today: date) -> Decimal:
+    """The elapsed fraction of the cycle on ``today``."""
+    return rules.expected_progress(cycle.start_date, cycle.end_date, today)
+
+
+def pace(progress: Decimal, cycle: Cycle, *, organisation: Organisation | None, today: date) -> Status:
+    """On track, at risk or off track for ``progress`` at this point of ``cycle`` (the
+    organisation's margins)."""
+    return rules.pace_status(
+        progress,
+        expected(cycle, today),
+        on_track_margin=organisation.pace_on_track_margin if organisation else _DEFAULT_ON_TRACK,
+        at_risk_margin=organisation.pace_at_risk_margin if organisation else _DEFAULT_AT_RISK,
+    )
+
+
+def objective_status(objective: Objective, *, organisation: Organisation | None, today: date) -> Status | None:
+    """Pace of the objective's worst key result (its own progress when it has none) combined
+    with the worst latest confidence. Needs ``objective.cycle``."""
+    worst_kr = objective.worst_key_result_progress
+    progress = objective.progress if worst_kr is None else worst_kr
+    return rules.worst(
+        pace(progress, objective.cycle, organisation=organisation, today=today), objective.worst_confidence
+    )
+
+
+def key_result_status(kr: KeyResult, cycle: Cycle, *, organisation: Organisation | None, today: date) -> Status | None:
+    return rules.worst(pace(kr.progress, cycle, organisation=organisation, today=today), kr.confidence)
+
+
+def status_q(*, cycles: list[Cycle], organisation: Organisation, status: str, today: date) -> Q:
+    """The objectives whose ``objective_status`` is ``status``, as one SQL condition on an
+    objective queryset annotated with nothing: the pace thresholds are per cycle (each has its
+    own elapsed fraction), so there is one branch per cycle in ``cycles``."""
+    if status not in Status.values:
+        return Q(pk__in=[])
+    pace_value = Coalesce("worst_key_result_progress", "progress")
+    confidence_on = Q(worst_confidence__in=["", Status.ON_TRACK])
+    condition = Q(pk__in=[])
+    for cycle in cycles:
+        fraction = expected(cycle, today)
+        on_floor = fraction - organisation.pace_on_track_margin
+        risk_floor = fraction - organisation.pace_at_risk_margin
+        pace_on = Q(pace_value__gte=on_floor)
+        pace_risk = Q(pace_value__gte=risk_floor, pace_value__lt=on_floor)
+        pace_off = Q(pace_value__lt=risk_floor)
+        if status == Status.ON_TRACK:
+            branch = pace_on & confidence_on
+        elif status == Status.AT_RISK:
+            branch = (pace_risk & ~Q(worst_confidence=Status.OFF_TRACK)) | (
+                pace_on & Q(worst_confidence=Status.AT_RISK)
+            )
+        else:
+            branch = pace_off | Q(worst_confidence=Status.OFF_TRACK)
+        condition |= Q(cycle_id=cycle.pk) & branch
+    matching = Objective.objects.in_organisation(organisation.pk).annotate(pace_value=pace_value).filter(condition)
+    return Q(pk__in=matching.values("pk"))
+
+
+def is_stale(objective: Objective, cycle: Cycle, *, now: datetime, today: date) -> bool:
+    """No progress update for ``STALE_AFTER``, or none ever and the cycle started more than that
+    ago. A closed cycle, or one not started, has nothing to chase."""
+    if cycle.state == CycleState.CLOSED or today < cycle.start_date:
+        return False
+    if objective.last_update_at is None:
+        return (today - cycle.start_date) > STALE_AFTER
+    return now - objective.last_update_at >= STALE_AFTER

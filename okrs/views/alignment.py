@@ -1,0 +1,83 @@
+"""Alignment pages: pick a parent (with a search as you type), remove an alignment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from okrs import forms, selectors, services
+from okrs.models import Objective
+from okrs.permissions import Access
+from okrs.views.common import detail_url
+from organisations.models import Membership
+from organisations.web import TenantRequest, parse_query, render_page, submit, tenant_view
+
+
+def _alignment_context(
+    membership: Membership, access: Access, objective: Objective, query: str, form: forms.AlignmentForm
+) -> dict[str, Any]:
+    candidates = selectors.alignment_candidates(membership, objective, query=query, access=access)
+    for candidate in candidates:  # the radio values, so a re-rendered form keeps the pick
+        candidate.token = f"objective:{candidate.pk}"  # type: ignore[attr-defined]
+        for kr in candidate.key_results.all():
+            kr.token = f"key_result:{kr.pk}"  # type: ignore[attr-defined]
+    return {
+        "section": "okrs",
+        "objective": objective,
+        "query": query,
+        "candidates": candidates,
+        "form": form,
+        "picked": form.data.get("parent", "") if form.is_bound else "",
+    }
+
+
+@tenant_view()
+def alignment_add(request: TenantRequest, membership: Membership, objective_id: int) -> HttpResponseBase:
+    access = Access(membership)
+    objective = selectors.objective_for_page(membership, objective_id, access=access)
+    access.require_edit(objective)
+    form = forms.AlignmentForm(request.POST or None, actor=membership, access=access)
+    search = forms.SearchQuery(request.POST if request.method == "POST" else request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+
+    def align() -> object:
+        kind, parent = form.cleaned_data["parent"]
+        return services.alignment_create(
+            actor=membership,
+            child=objective,
+            parent_objective=parent if kind == "objective" else None,
+            parent_key_result=parent if kind == "key_result" else None,
+            weight=form.cleaned_data["weight"],
+            counts_toward_progress=form.cleaned_data["counts_toward_progress"],
+        )
+
+    if submit(form, align).ok:
+        messages.success(request, "Aligned. Its progress now flows up to the parent.")
+        return redirect(detail_url(membership, objective.pk))
+    context = _alignment_context(membership, access, objective, query, form)
+    return render(request, "okrs/alignment_form.html", context)
+
+
+@tenant_view()
+def alignment_search(request: TenantRequest, membership: Membership, objective_id: int) -> HttpResponse:
+    """Parents matching ?q= (htmx swaps the results list; without JavaScript, the whole page)."""
+    access = Access(membership)
+    objective = selectors.objective_for_page(membership, objective_id, access=access)
+    access.require_edit(objective)
+    query = parse_query(request, forms.SearchQuery).cleaned_data["q"]
+    form = forms.AlignmentForm(actor=membership, access=access)
+    context = _alignment_context(membership, access, objective, query, form)
+    return render_page(request, "okrs/alignment_form.html", context, region="alignment-results")
+
+
+@tenant_view()
+@require_POST
+def alignment_delete(request: TenantRequest, membership: Membership, alignment_id: int) -> HttpResponseBase:
+    alignment = selectors.access_alignment(membership, alignment_id)
+    services.alignment_delete(actor=membership, alignment=alignment)
+    messages.success(request, "Alignment removed.")
+    return redirect(detail_url(membership, alignment.child_id))

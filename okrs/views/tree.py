@@ -1,0 +1,209 @@
+"""The alignment tree page: a cycle's objectives nested under what they align to, expanded node
+by node (htmx swaps a node's children; without JavaScript, ``?open=`` lists the open nodes).
+
+The tree is built by okrs.tree.Forest (the API's tree uses the same builder); this module only
+adds what a page needs: element ids, links to open and close a node, and the filters' form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from okrs import forms, selectors
+from okrs.models import Cycle, Objective, Status
+from okrs.permissions import Access
+from okrs.tree import Forest
+from okrs.views.common import objective_url, percent
+from organisations import selectors as org_selectors
+from organisations.models import Membership
+from organisations.web import TenantRequest, parse_query, render_page, tenant_view
+
+STATUS_CHOICES = [(s.value, s.label) for s in Status]
+#: Deeper than any real cascade; a guard against pathological data, not a product limit.
+MAX_OPEN_DEPTH = 12
+_KEY = re.compile(r"^\d+(?:_\d+){0,12}$")
+
+
+@dataclass
+class TreeFilters:
+    cycle: Cycle | None
+    team_id: int | None = None
+    owner_id: int | None = None
+    status: str = ""
+    open: tuple[int, ...] = ()
+
+    @classmethod
+    def from_query(cls, query: forms.TreeQuery, cycle: Cycle | None) -> TreeFilters:
+        data = query.cleaned_data
+        return cls(
+            cycle=cycle,
+            team_id=data.get("team"),
+            owner_id=data.get("owner"),
+            status=data.get("status") or "",
+            open=tuple(data.get("open") or ()),
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.team_id or self.owner_id or self.status)
+
+    def params(self, *, open_ids: list[int] | None = None) -> list[tuple[str, Any]]:
+        pairs: list[tuple[str, Any]] = []
+        if self.cycle is not None:
+            pairs.append(("cycle", self.cycle.pk))
+        for name, value in (("team", self.team_id), ("owner", self.owner_id), ("status", self.status)):
+            if value:
+                pairs.append((name, value))
+        pairs += [("open", i) for i in (list(self.open) if open_ids is None else open_ids)]
+        return pairs
+
+    def query(self, *, open_ids: list[int] | None = None) -> str:
+        return urlencode(self.params(open_ids=open_ids))
+
+
+@dataclass
+class TreeNode:
+    objective: Objective
+    status: Status | None
+    key: str  # unique per path (a child may sit under several parents): element ids
+    via: str  # the parent's key result it is aligned to, if any
+    child_count: int
+    url: str
+    expand_href: str
+    collapse_href: str
+    children_href: str
+    children: list[TreeNode] | None = None  # None: collapsed
+
+    @property
+    def progress_percent(self) -> int:
+        return percent(self.objective.progress)
+
+
+class TreePage:
+    """The nodes of one tree page: the forest of the cycle, and the links of each node."""
+
+    def __init__(self, membership: Membership, filters: TreeFilters, access: Access, today: date) -> None:
+        assert filters.cycle is not None
+        cycle = filters.cycle
+        visible = selectors.objective_search(
+            selectors.visible_objectives(actor=membership, access=access),
+            actor=membership,
+            filters=selectors.ObjectiveFilters(
+                team_id=filters.team_id, owner_id=filters.owner_id, status=filters.status
+            ),
+            today=today,
+        )
+        objectives = selectors.tree_objectives(actor=membership, cycle=cycle, objectives=visible)
+        self.forest = Forest(
+            objectives,
+            selectors.tree_edges(actor=membership, cycle=cycle),
+            organisation=membership.organisation,
+            today=today,
+        )
+        self.filters = filters
+        self.slug = membership.organisation.slug
+        self.tree_url = reverse("okrs:tree", kwargs={"org_slug": self.slug})
+        self.children_url = reverse("okrs:tree_children", kwargs={"org_slug": self.slug})
+
+    def node(
+        self, objective_id: int, key: str, via: str = "", *, depth: int = 0, expand: bool | None = None
+    ) -> TreeNode:
+        forest, filters = self.forest, self.filters
+        objective = forest.by_id[objective_id]
+        opened = list(filters.open)
+        base = urlencode([("objective", objective_id), ("key", key), *filters.params(open_ids=[])])
+        node = TreeNode(
+            objective=objective,
+            status=forest.status[objective_id],
+            key=key,
+            via=via,
+            child_count=len(forest.children_of(objective_id)),
+            url=objective_url(self.slug, objective_id),
+            expand_href=f"{self.tree_url}?{filters.query(open_ids=[*opened, objective_id])}#node-{key}",
+            collapse_href=f"{self.tree_url}?{filters.query(open_ids=[i for i in opened if i != objective_id])}#node-{key}",
+            children_href=f"{self.children_url}?{base}",
+        )
+        is_open = (objective_id in opened) if expand is None else expand
+        if is_open and depth < MAX_OPEN_DEPTH:
+            node.children = self.children_of(objective_id, key, depth=depth + 1)
+        return node
+
+    def children_of(self, objective_id: int, key: str, *, depth: int = 0) -> list[TreeNode]:
+        return [
+            self.node(edge.child_id, f"{key}_{edge.child_id}", edge.via_title, depth=depth)
+            for edge in self.forest.children_of(objective_id)
+        ]
+
+    def root_nodes(self) -> list[TreeNode]:
+        return [self.node(pk, str(pk)) for pk in self.forest.roots]
+
+
+def _tree_context(filters: TreeFilters) -> dict[str, Any]:
+    return {"filters": filters, "statuses": STATUS_CHOICES, "section": "okrs", "tab": "tree"}
+
+
+@tenant_view()
+def tree(request: TenantRequest, membership: Membership) -> HttpResponse:
+    today = membership.organisation.today()
+    query = parse_query(request, forms.TreeQuery)
+    cycle = query.chosen_cycle(membership, today)
+    filters = TreeFilters.from_query(query, cycle)
+    context = _tree_context(filters)
+    context.update(
+        {
+            "cycles": selectors.cycle_list(actor=membership),
+            "teams": org_selectors.team_list(actor=membership).order_by("name"),
+            "owners": org_selectors.member_list(actor=membership),
+            "roots": [],
+            "shown": 0,
+        }
+    )
+    if cycle is not None:
+        page = TreePage(membership, filters, Access(membership), today)
+        context["roots"] = page.root_nodes()
+        context["shown"] = len(page.forest.by_id)
+    return render_page(request, "okrs/manage/tree.html", context, region="tree")
+
+
+@tenant_view()
+def tree_children(request: TenantRequest, membership: Membership) -> HttpResponseBase:
+    """The children region of one node (htmx). Without htmx, the tree page with the node open."""
+    query = parse_query(request, forms.TreeChildrenQuery)
+    objective_id = query.cleaned_data["objective"]
+    if objective_id is None:
+        return redirect("okrs:tree", org_slug=membership.organisation.slug)
+    access = Access(membership)
+    objective = selectors.access_objective(membership, objective_id, access=access)  # invisible: 404
+    filters = TreeFilters.from_query(query, objective.cycle)
+    collapse = query.cleaned_data["collapse"]
+    if not request.htmx:
+        opened = [i for i in filters.open if i != objective_id] + ([] if collapse else [objective_id])
+        tree_url = reverse("okrs:tree", kwargs={"org_slug": membership.organisation.slug})
+        return redirect(f"{tree_url}?{filters.query(open_ids=opened)}")
+    key = query.cleaned_data["key"]
+    key = key if _KEY.match(key) and key.endswith(str(objective_id)) else str(objective_id)
+    page = TreePage(membership, filters, access, membership.organisation.today())
+    if objective_id in page.forest.by_id:
+        node = page.node(objective_id, key, expand=not collapse)
+    else:  # filtered out itself: still list its children that pass the filters
+        node = TreeNode(
+            objective=objective,
+            status=None,
+            key=key,
+            via="",
+            child_count=len(page.forest.children_of(objective_id)),
+            url=objective_url(membership.organisation.slug, objective_id),
+            expand_href="",
+            collapse_href="",
+            children_href="",
+            children=None if collapse else page.children_of(objective_id, key, depth=1),
+        )
+    return render(request, "okrs/manage/tree.html#tree-children", _tree_context(filters) | {"node": node})

@@ -1,0 +1,37 @@
+"""How an app declares its place in the frame every page shares, from its own ``apps.py``:
+
+    class GoalsConfig(AppConfig):
+        navigation = [NavItem("Goals", "goals:my_goals", section="goals", position=30)]
+        my_work = [MyWorkCard("goals/_my_work.html", "goals.views.my_work_card", position=30)]
+        demo_seed = "goals.demo.seed"
+
+This module imports no models, so an ``apps.py`` can use it before the app registry is ready.
+``organisations.web`` reads the declarations; the seed command runs every ``demo_seed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry of the main navigation. ``section`` is what a page puts in its context as
+    ``section`` to mark the entry current; ``position`` orders entries across apps; ``role`` is the
+    lowest role that sees it (a ``Role`` value)."""
+
+    label: str
+    url_name: str
+    section: str
+    position: int
+    role: str = "employee"
+
+
+@dataclass(frozen=True)
+class MyWorkCard:
+    """A card on *My work*. ``context`` is the dotted path of ``(request, membership) -> dict | None``
+    (None leaves the card out for this member); the card's template receives the dict as ``card``."""
+
+    template: str
+    context: str
+    position: int

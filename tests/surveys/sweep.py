@@ -1,0 +1,5 @@
+"""The isolation sweep's cases for the surveys pages (discovered by tests.kit.isolation)."""
+
+from tests.kit.sweep_types import Case
+
+HTML_CASES = [Case("surveys:home")]
