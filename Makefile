@@ -6,10 +6,11 @@ export UV_PROJECT_ENVIRONMENT := .venv
 UV := $(shell command -v uv 2>/dev/null || echo .local/uv/bin/uv)
 STACK := $(UV) run --frozen --quiet python scripts/stack.py
 
-.PHONY: help install run test bench lint fmt seed browser
+.PHONY: help install run test bench lint mypy migrations deploy-check smoke check fmt seed browser
 help:
 	@echo "make run    install, migrate, seed the demo, serve on http://127.0.0.1:$${PORT:-8000} with worker and beat"
 	@echo "make test   install and run the whole suite (ARGS='-k foo' to narrow)"
+	@echo "make check  what CI runs: quick checks (lint, mypy, migrations) first, then the suite, deploy check, smoke"
 	@echo "make bench  benchmarks    make lint  ruff, format check, mypy    make seed  refresh the demo data"
 
 .local/uv/bin/uv:
@@ -34,10 +35,29 @@ bench: install
 seed: install
 	@$(STACK) manage seed_demo
 
-lint: install
+# Checks that need no database: seconds, so CI runs them before the long suite.
+CHECK_ENV := DATABASE_URL=postgres://lint@localhost/lint SECRET_KEY=dev-lint ASCENT_TESTING=1
+
+lint: install mypy
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	DATABASE_URL=postgres://lint@localhost/lint SECRET_KEY=dev-lint ASCENT_TESTING=1 $(UV) run --frozen mypy
+
+mypy: install
+	$(CHECK_ENV) $(UV) run --frozen mypy
+
+migrations: install
+	$(CHECK_ENV) $(UV) run --frozen python manage.py makemigrations --check --dry-run
+
+deploy-check: install
+	SECRET_KEY="$$(python3 -c 'import secrets; print(secrets.token_urlsafe(60))')" \
+	  DEBUG=0 ALLOWED_HOSTS=ascent.example.com CSRF_TRUSTED_ORIGINS=https://ascent.example.com \
+	  $(STACK) manage check --deploy --fail-level WARNING --database default
+
+smoke: install
+	@bash scripts/smoke_run.sh
+
+# What CI runs (.ci/run adds the services check and points everything at the machine's servers).
+check: lint migrations test deploy-check smoke
 
 fmt: install
 	$(UV) run --frozen ruff format .

@@ -46,21 +46,21 @@ def big_org(a: World) -> World:
 @pytest.mark.django_db
 def test_bench_people_page_200_members(big_org: World) -> None:
     client = login(Client(), big_org.admin)
-    url = reverse("people", kwargs={"org_slug": big_org.org.slug})
+    url = reverse("organisations:people", kwargs={"org_slug": big_org.org.slug})
     measure("people page, 205 members (first 50 shown)", lambda: client.get(url), target_ms=150)
 
 
 @pytest.mark.django_db
 def test_bench_people_search_htmx(big_org: World) -> None:
     client = login(Client(), big_org.admin)
-    url = reverse("people", kwargs={"org_slug": big_org.org.slug}) + "?q=Report"
+    url = reverse("organisations:people", kwargs={"org_slug": big_org.org.slug}) + "?q=Report"
     measure("people search (htmx region)", lambda: client.get(url, headers={"HX-Request": "true"}), target_ms=100)
 
 
 @pytest.mark.django_db
 def test_bench_my_work(big_org: World) -> None:
     client = login(Client(), big_org.employee)
-    url = reverse("my_work", kwargs={"org_slug": big_org.org.slug})
+    url = reverse("organisations:my_work", kwargs={"org_slug": big_org.org.slug})
     measure("my work page", lambda: client.get(url), target_ms=80)
 
 
