@@ -5,6 +5,13 @@ from django.http import HttpRequest
 from organisations.selectors import user_memberships
 
 
+def topbar_templates() -> list[str]:
+    """Templates apps add beside the account menu (``AppConfig.topbar``), e.g. a notification bell."""
+    from django.apps import apps
+
+    return [template for config in apps.get_app_configs() for template in getattr(config, "topbar", [])]
+
+
 def tenant(request: HttpRequest) -> dict[str, Any]:
     """The current organisation and membership, the main navigation every app adds itself to,
     and the user's other organisations (the switcher). The last two are computed only when a
@@ -28,4 +35,5 @@ def tenant(request: HttpRequest) -> dict[str, Any]:
         "membership": membership,
         "other_memberships": other_memberships,
         "main_navigation": main_navigation,
+        "topbar_templates": topbar_templates,
     }

@@ -4,6 +4,7 @@
         navigation = [NavItem("Goals", "goals:my_goals", section="goals", position=30)]
         my_work = [MyWorkCard("goals/_my_work.html", "goals.views.my_work_card", position=30)]
         demo_seed = "goals.demo.seed"
+        topbar = ["notifications/_bell.html"]        # beside the account menu, on tenant pages
 
 This module imports no models, so an ``apps.py`` can use it before the app registry is ready.
 ``organisations.web`` reads the declarations; the seed command runs every ``demo_seed``.
