@@ -29,10 +29,16 @@ class NavItem:
 
 
 @dataclass(frozen=True)
-class MyWorkCard:
-    """A card on *My work*. ``context`` is the dotted path of ``(request, membership) -> dict | None``
-    (None leaves the card out for this member); the card's template receives the dict as ``card``."""
+class Panel:
+    """A piece one app adds to another app's page. ``context`` is the dotted path of a function
+    ``(request, membership, *objects) -> dict | None`` (None leaves the panel out); the template
+    receives the dict as ``card``. The page that hosts panels names the AppConfig attribute it
+    reads (``my_work`` for *My work*; an app may offer its own, e.g. ``goal_panels`` on a goal)."""
 
     template: str
     context: str
     position: int
+
+
+#: A card on *My work* (``AppConfig.my_work``): ``(request, membership) -> dict | None``.
+MyWorkCard = Panel

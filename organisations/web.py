@@ -29,7 +29,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from organisations.frame import MyWorkCard, NavItem
+from organisations.frame import NavItem, Panel
 from organisations.models import Membership, Organisation, Role
 
 if TYPE_CHECKING:
@@ -197,15 +197,21 @@ def navigation_for(membership: Membership) -> list[ShownNavItem]:
     ]
 
 
-def my_work_cards(request: TenantRequest, membership: Membership) -> list[tuple[str, Any]]:
-    """(template, context) of every app's *My work* card that has something for this member."""
+def panels(attribute: str, request: TenantRequest, membership: Membership, *objects: Any) -> list[tuple[str, Any]]:
+    """(template, context) of every app's panel declared under ``AppConfig.<attribute>`` that has
+    something for this member (and these objects), in position order."""
     from django.apps import apps
     from django.utils.module_loading import import_string
 
-    cards: list[MyWorkCard] = [card for config in apps.get_app_configs() for card in getattr(config, "my_work", [])]
+    declared: list[Panel] = [panel for config in apps.get_app_configs() for panel in getattr(config, attribute, [])]
     shown = []
-    for card in sorted(cards, key=lambda c: c.position):
-        context = import_string(card.context)(request, membership)
+    for panel in sorted(declared, key=lambda p: p.position):
+        context = import_string(panel.context)(request, membership, *objects)
         if context is not None:
-            shown.append((card.template, context))
+            shown.append((panel.template, context))
     return shown
+
+
+def my_work_cards(request: TenantRequest, membership: Membership) -> list[tuple[str, Any]]:
+    """Every app's card for *My work* (``AppConfig.my_work``)."""
+    return panels("my_work", request, membership)
