@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "goals",
     "checkins",
     "surveys",
+    "notifications",
 ]
 
 MIDDLEWARE = [

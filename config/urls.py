@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *tenant_app("goals", "goals/"),
     *tenant_app("checkins", "checkins/"),
     *tenant_app("surveys", "surveys/"),
+    *tenant_app("notifications", "notifications/", api=True),
 ]
 
 handler400 = "organisations.error_pages.bad_request"

@@ -1,0 +1,7 @@
+from django import forms
+
+
+class NotificationQuery(forms.Form):
+    """``?show=unread`` on the notification centre."""
+
+    show = forms.ChoiceField(choices=[("", "All"), ("all", "All"), ("unread", "Unread")], required=False)
