@@ -121,18 +121,18 @@ def test_tree_expands_and_collapses_in_place(page: Page, console: ConsoleLog, li
 
     sign_in(page, live_server, a.employee)
     page.goto(f"{live_server.url}/o/{a.org.slug}/okrs/tree/")
-    expect(page.get_by_role("link", name="Win the market")).to_be_visible()
-    expect(page.get_by_role("link", name="Launch the platform")).to_have_count(0)
+    expect(page.get_by_role("link", name="Win the market", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Launch the platform", exact=True)).to_have_count(0)
     url_before = page.url
 
     toggle = page.locator(f"#toggle-{company.pk}")
     expect(toggle).to_have_attribute("aria-expanded", "false")
     toggle.click()
-    expect(page.get_by_role("link", name="Launch the platform")).to_be_visible()
+    expect(page.get_by_role("link", name="Launch the platform", exact=True)).to_be_visible()
     expect(page.locator(f"#toggle-{company.pk}")).to_have_attribute("aria-expanded", "true")
     assert page.url == url_before  # swapped in place, no navigation
 
     page.locator(f"#toggle-{company.pk}").click()
-    expect(page.get_by_role("link", name="Launch the platform")).to_have_count(0)
+    expect(page.get_by_role("link", name="Launch the platform", exact=True)).to_have_count(0)
     expect(page.locator(f"#toggle-{company.pk}")).to_have_attribute("aria-expanded", "false")
     console.assert_clean("the alignment tree")
