@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "checkins",
     "surveys",
     "notifications",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -177,6 +178,23 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "clear-expired-sessions": {"task": "organisations.tasks.clear_expired_sessions", "schedule": 3600},
     "okrs-advance-cycles": {"task": "okrs.tasks.advance_cycles", "schedule": 15 * 60},
+    # The outbox relay: publishes jobs whose on-commit publish failed or whose message was lost.
+    "outbox-relay": {"task": "outbox.relay_pending", "schedule": env_int("OUTBOX_RELAY_EVERY", 10)},
+}
+# Outbox (outbox/services.py; docs/architecture.md, Background jobs). A job never published is
+# picked up by the relay after OUTBOX_RELAY_GRACE seconds (its request's on-commit publish goes
+# first); a published one that no worker finished is published again after
+# OUTBOX_REPUBLISH_AFTER seconds (its message died with a broker restart or a killed worker).
+OUTBOX_RELAY_GRACE = env_int("OUTBOX_RELAY_GRACE", 5)
+OUTBOX_REPUBLISH_AFTER = env_int("OUTBOX_REPUBLISH_AFTER", 120)
+# Publishing from a request: short socket timeouts and one quick retry, so a frozen or missing
+# broker costs a request well under a second and the job waits in its row.
+OUTBOX_PUBLISH_TRANSPORT_OPTIONS: dict[str, object] = {"socket_timeout": 0.3, "socket_connect_timeout": 0.3}
+OUTBOX_PUBLISH_RETRY_POLICY: dict[str, float] = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.1,
 }
 
 # E-mail (Django 6.1 MAILERS). SMTP in production; the console in development.

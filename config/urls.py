@@ -27,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *tenant_app("checkins", "checkins/"),
     *tenant_app("surveys", "surveys/"),
     *tenant_app("notifications", "notifications/", api=True),
+    *tenant_app("outbox", "jobs/"),
 ]
 
 handler400 = "organisations.error_pages.bad_request"

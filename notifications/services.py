@@ -53,10 +53,15 @@ def notify(
             return None
         raise
     if email:
-        from notifications.tasks import send_notification_email
+        from notifications.tasks import NOTIFICATION_EMAIL_TASK
+        from outbox.services import enqueue
 
-        organisation_id = recipient.organisation_id
-        transaction.on_commit(lambda: send_notification_email.delay(notification.pk, organisation_id))
+        enqueue(
+            NOTIFICATION_EMAIL_TASK,
+            organisation_id=recipient.organisation_id,
+            kwargs={"notification_id": notification.pk, "organisation_id": recipient.organisation_id},
+            key=f"notification:{notification.pk}",
+        )
     return notification
 
 

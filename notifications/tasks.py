@@ -1,4 +1,4 @@
-"""Sending a notification's e-mail: at most once, whatever redelivers the task."""
+"""Sending a notification's e-mail: at most once, whatever redelivers the job."""
 
 from __future__ import annotations
 
@@ -10,25 +10,24 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from organisations import rls
+from outbox.effects import send_once
+
+NOTIFICATION_EMAIL_TASK = "notifications.tasks.send_notification_email"
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_notification_email(notification_id: int, organisation_id: int) -> bool:
-    """E-mail a notification if its recipient wants e-mail. The row is claimed (``emailed_at``)
-    before sending, so a redelivered or doubled task sends nothing; a failed send releases the
-    claim for the retry."""
+@shared_task
+def send_notification_email(*, notification_id: int, organisation_id: int) -> bool:
+    """E-mail a notification if its recipient wants e-mail, once (an outbox job: the effect
+    ``notification:<id>`` is recorded before sending, so a redelivered job sends nothing)."""
     with rls.tenant_context(organisation_id):
-        claimed = Notification.objects.in_organisation(organisation_id).filter(
-            pk=notification_id, email_requested=True, emailed_at__isnull=True
-        )
-        now = timezone.now()
-        if not claimed.update(emailed_at=now):
-            return False
         notification = (
             Notification.objects.in_organisation(organisation_id)
             .select_related("recipient__user", "recipient__organisation")
-            .get(pk=notification_id)
+            .filter(pk=notification_id, email_requested=True)
+            .first()
         )
+    if notification is None:
+        return False
     user = notification.recipient.user
     if not user.email_notifications or not user.is_active:
         return False
@@ -39,16 +38,18 @@ def send_notification_email(notification_id: int, organisation_id: int) -> bool:
         "url": base + notification.url if notification.url else "",
         "settings_url": base + "/profile/",
     }
-    message = EmailMultiAlternatives(
-        subject=notification.title,
-        body=render_to_string("emails/notification.txt", context),
-        to=[user.email],
-    )
-    message.attach_alternative(render_to_string("emails/notification.html", context), "text/html")
-    try:
+
+    def send() -> None:
+        message = EmailMultiAlternatives(
+            subject=notification.title,
+            body=render_to_string("emails/notification.txt", context),
+            to=[user.email],
+        )
+        message.attach_alternative(render_to_string("emails/notification.html", context), "text/html")
         message.send()
-    except OSError:
         with rls.tenant_context(organisation_id):
-            Notification.objects.in_organisation(organisation_id).filter(pk=notification_id).update(emailed_at=None)
-        raise
-    return True
+            Notification.objects.in_organisation(organisation_id).filter(pk=notification_id).update(
+                emailed_at=timezone.now()
+            )
+
+    return send_once(f"notification:{notification_id}", send, organisation_id=organisation_id)

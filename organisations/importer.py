@@ -308,7 +308,13 @@ def _plan_and_apply(
         member = members[plan.row.email]
         if plan.row.action in ("create", "update"):
             member.save()
-    for user in new_users:
-        from organisations.tasks import send_welcome_email
+    from organisations.tasks import WELCOME_EMAIL_TASK
+    from outbox.services import enqueue
 
-        send_welcome_email.delay_on_commit(user.pk, org_id)  # type: ignore[attr-defined]
+    for user in new_users:
+        enqueue(
+            WELCOME_EMAIL_TASK,
+            organisation_id=org_id,
+            kwargs={"user_id": user.pk, "organisation_id": org_id},
+            key=f"welcome:{user.pk}",
+        )

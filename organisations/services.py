@@ -342,7 +342,8 @@ def invitation_create(
     job_title: str = "",
     send: bool = True,
 ) -> tuple[Invitation, str]:
-    """Invite ``email``; returns the invitation and its raw token (e-mailed, never stored)."""
+    """Invite ``email``; returns the invitation and its raw token (never stored). With ``send``
+    the token is issued by the e-mail job and exists only in the e-mail, so "" is returned."""
     require_role(actor, Role.ADMIN)
     email = email.strip().lower()
     if role not in Role.values:
@@ -374,9 +375,18 @@ def invitation_create(
         expires_at=timezone.now() + timedelta(days=settings.ASCENT_INVITATION_DAYS),
     )
     if send:
-        from organisations.tasks import send_invitation_email
+        # The e-mail job issues its own token when it sends (the raw token must not sit in an
+        # outbox row), so the one made here is never given out.
+        from organisations.tasks import INVITATION_EMAIL_TASK
+        from outbox.services import enqueue
 
-        send_invitation_email.delay_on_commit(invitation.pk, actor.organisation_id, raw)  # type: ignore[attr-defined]
+        enqueue(
+            INVITATION_EMAIL_TASK,
+            organisation_id=actor.organisation_id,
+            kwargs={"invitation_id": invitation.pk, "organisation_id": actor.organisation_id, "sending": 1},
+            key=f"invitation:{invitation.pk}:1",
+        )
+        return invitation, ""
     return invitation, raw
 
 

@@ -106,7 +106,8 @@ def frozen_time(request: pytest.FixtureRequest) -> Iterator[Any]:
 
 @pytest.fixture
 def eager_celery() -> Iterator[None]:
-    """Run Celery tasks in-process (e-mail tasks are queued with delay_on_commit).
+    """Run Celery tasks in-process: an outbox job enqueued by the code under test runs when its
+    transaction commits (with ``django_capture_on_commit_callbacks(execute=True)``).
 
     Only the app's own configuration is overridden, and restored whatever happens, so a later
     test that talks to a real worker is not left sending tasks to itself.

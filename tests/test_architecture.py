@@ -164,3 +164,40 @@ def test_urls_are_namespaced() -> None:
         if label == "organisations" or not urls.exists():
             continue  # organisations' account routes are flat for Django's auth views (its tenant pages are not)
         assert re.search(rf'^app_name = "{label}"$', urls.read_text(), re.M), f"{label}/urls.py needs app_name"
+
+
+#: Calls that publish to the broker directly. Only the outbox's relay may make them: anything else
+#: would be lost when the broker is down at commit, or hang the request when it is frozen.
+PUBLISHING_CALLS = {"delay", "delay_on_commit", "apply_async", "send_task"}
+
+
+def direct_publishes(paths: list[Path], *, root: Path = ROOT) -> list[str]:
+    found = []
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in PUBLISHING_CALLS
+            ):
+                found.append(f"{path.relative_to(root)}:{node.lineno} .{node.func.attr}(")
+    return found
+
+
+def test_background_work_is_enqueued_only_through_the_outbox() -> None:
+    """``outbox.services.enqueue`` is the one way to ask for background work (docs/architecture.md,
+    Background jobs); the relay in ``outbox/`` is the only publisher."""
+    paths = [p for p in app_modules() if p.relative_to(ROOT).parts[0] != "outbox"]
+    paths += sorted((ROOT / "config").rglob("*.py")) + sorted((ROOT / "scripts").rglob("*.py"))
+    offences = direct_publishes(paths)
+    assert offences == [], "enqueue background work with outbox.services.enqueue: " + ", ".join(offences)
+
+
+def test_the_publishing_rule_sees_a_direct_publish(tmp_path: Path) -> None:
+    module = tmp_path / "tasks_user.py"
+    module.write_text("def f(task):\n    task.delay(1)\n    task.apply_async(args=(1,))\n    x.delay_on_commit()\n")
+    assert direct_publishes([module], root=tmp_path) == [
+        "tasks_user.py:2 .delay(",
+        "tasks_user.py:3 .apply_async(",
+        "tasks_user.py:4 .delay_on_commit(",
+    ]

@@ -141,7 +141,7 @@ def test_email_goes_out_once_to_those_who_want_it(a: World, django_capture_on_co
     assert f"http://127.0.0.1:8000/o/{a.org.slug}/" in message.body
     assert message.alternatives[0][1] == "text/html"
     # A redelivered task sends nothing more.
-    assert send_notification_email(notification.pk, a.org.pk) is False
+    assert send_notification_email(notification_id=notification.pk, organisation_id=a.org.pk) is False
     assert len(mail.outbox) == 1
     # Someone who turned e-mail off gets the notification in the app only.
     a.report.user.email_notifications = False

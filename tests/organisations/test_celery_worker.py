@@ -10,6 +10,7 @@ by earlier runs never reach this worker. Everything else is the application's co
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -30,6 +31,7 @@ from config.celery import app
 from organisations import services
 from organisations.models import Invitation, Role
 from organisations.tasks import clear_expired_sessions
+from organisations.tokens import hash_token
 from tests.conftest import build_world
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -119,26 +121,30 @@ def worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> I
 def test_worker_sends_the_invitation_email(worker: Worker) -> None:
     a = build_world("alpha", "Alpha")
 
-    with a.tenant():  # as the request's middleware would; the task is enqueued when this commits
-        invitation, raw = services.invitation_create(actor=a.admin, email="New.Hire@Example.test", role=Role.EMPLOYEE)
+    with a.tenant():  # as the request's middleware would; the job is published when this commits
+        invitation, _ = services.invitation_create(actor=a.admin, email="New.Hire@Example.test", role=Role.EMPLOYEE)
 
-    url = f"{settings.ASCENT_BASE_URL.rstrip('/')}/join/{a.org.slug}/{raw}/"
+    link = re.compile(rf"{re.escape(settings.ASCENT_BASE_URL.rstrip('/'))}/join/{a.org.slug}/(?P<token>[\w-]+)/")
 
     def delivered() -> bool:
-        return any("new.hire@example.test" in mail and url in mail for mail in worker.mails())
+        return any("new.hire@example.test" in mail and link.search(mail) for mail in worker.mails())
 
     worker.wait_for("invitation e-mail", delivered)
-    [mail] = [m for m in worker.mails() if url in m]
+    [mail] = [m for m in worker.mails() if link.search(m)]
     assert "To: new.hire@example.test" in mail
     assert "Subject: You are invited to Alpha on Ascent" in mail
-    # It was this worker, on the broker the settings name, that ran the task.
-    worker.wait_for("the worker's log of the task", lambda: "send_invitation_email" in worker.output())
+    match = link.search(mail)
+    assert match
+    raw = match["token"]
+    # It was this worker, on the broker the settings name, that ran the job.
+    worker.wait_for("the worker's log of the job", lambda: "send_invitation_email) done" in worker.output())
     assert f"transport:   {settings.CELERY_BROKER_URL.split('://')[0]}://" in worker.output()
     with a.tenant():
         stored = Invitation.objects.get(pk=invitation.pk)
     assert stored.email == "new.hire@example.test"
     assert stored.is_pending
-    assert raw not in stored.token_hash  # only a hash of the e-mailed token is stored
+    assert stored.token_hash == hash_token(raw)  # only a hash of the e-mailed token is stored
+    assert raw not in stored.token_hash
 
 
 def test_beat_schedules_clearing_expired_sessions() -> None:

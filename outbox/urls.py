@@ -1,0 +1,3 @@
+app_name = "outbox"
+
+urlpatterns: list[object] = []

@@ -1,0 +1,231 @@
+"""The outbox in-process: enqueue writes a row in the caller's transaction, the on-commit relay
+and the beat tick publish it, the worker side records what happened, effects happen once.
+(The same with a real broker and worker, and their faults: ``test_faults.py``.)"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from config.celery import app
+from organisations import services as org_services
+from organisations.models import Invitation
+from organisations.tasks import INVITATION_EMAIL_TASK
+from outbox import services
+from outbox.effects import send_once
+from outbox.models import Effect, JobState, OutboxJob
+from outbox.tasks import run_job
+from tests.conftest import World, login
+
+pytestmark = pytest.mark.services
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def broker_down() -> Iterator[None]:
+    """Point the app at a port nobody listens on: the broker is down."""
+    saved = app.conf.broker_url, app.conf.broker_write_url
+    app.conf.broker_url = app.conf.broker_write_url = f"redis://127.0.0.1:{free_port()}/0"
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app.conf.broker_write_url = saved
+
+
+def jobs(w: World) -> list[OutboxJob]:
+    with w.tenant():
+        return list(OutboxJob.objects.order_by("pk"))
+
+
+def invite(w: World, email: str) -> Invitation:
+    with w.tenant():
+        invitation, raw = org_services.invitation_create(actor=w.admin, email=email)
+    assert raw == ""  # the token exists only in the e-mail
+    return invitation
+
+
+def test_enqueue_records_the_job_in_the_caller_s_transaction(a: World, django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        invitation = invite(a, "new@example.test")
+    [job] = jobs(a)
+    assert (job.task, job.state, job.attempts, job.published_at) == (INVITATION_EMAIL_TASK, JobState.PENDING, 0, None)
+    assert job.kwargs == {"invitation_id": invitation.pk, "organisation_id": a.org.pk, "sending": 1}
+    assert job.key == f"invitation:{invitation.pk}:1"
+    assert len(callbacks) == 1  # the relay, on commit
+
+
+def test_a_rolled_back_change_leaves_no_job(a: World) -> None:
+    class AbortError(Exception):
+        pass
+
+    def invite_then_fail() -> None:
+        with a.tenant():
+            org_services.invitation_create(actor=a.admin, email="gone@example.test")
+            raise AbortError
+
+    with pytest.raises(AbortError):
+        invite_then_fail()
+    assert jobs(a) == []
+
+
+def test_the_same_key_is_one_job(a: World) -> None:
+    with a.tenant():
+        first = services.enqueue(INVITATION_EMAIL_TASK, organisation_id=a.org.pk, kwargs={"x": 1}, key="k")
+        second = services.enqueue(INVITATION_EMAIL_TASK, organisation_id=a.org.pk, kwargs={"x": 2}, key="k")
+        services.enqueue(INVITATION_EMAIL_TASK, organisation_id=a.org.pk, kwargs={})
+        services.enqueue(INVITATION_EMAIL_TASK, organisation_id=a.org.pk, kwargs={})
+    assert first.pk == second.pk
+    assert len(jobs(a)) == 3
+
+
+def test_enqueue_refuses_what_it_could_not_run(a: World) -> None:
+    with a.tenant():
+        with pytest.raises(ValueError, match="registered"):
+            services.enqueue("no.such.task", organisation_id=a.org.pk, kwargs={})
+        with pytest.raises(ValueError, match="organisation"):
+            services.enqueue(INVITATION_EMAIL_TASK, organisation_id=None, kwargs={})
+        with pytest.raises(TypeError):
+            services.enqueue(INVITATION_EMAIL_TASK, organisation_id=a.org.pk, kwargs={"when": timezone.now()})
+    assert jobs(a) == []
+
+
+@pytest.mark.usefixtures("eager_celery")
+def test_the_relay_runs_the_job_and_the_email_goes_out_once(
+    a: World, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invite(a, "once@example.test")
+    [job] = jobs(a)
+    assert job.state == JobState.SENT
+    assert job.attempts == 1
+    assert job.published_at is not None
+    assert len(mail.outbox) == 1
+    # A second delivery of the same message, and the task run by hand again, send nothing.
+    run_job(job.pk, a.org.pk)
+    with a.tenant():
+        OutboxJob.objects.filter(pk=job.pk).update(state=JobState.PENDING)
+    run_job(job.pk, a.org.pk)
+    assert len(mail.outbox) == 1
+    with a.tenant():
+        assert list(Effect.objects.values_list("key", flat=True)) == [f"invitation:{invitation.pk}:1"]
+
+
+@pytest.mark.usefixtures("broker_down")
+def test_with_the_broker_down_the_request_succeeds_fast_and_the_job_waits(
+    client: Client, a: World, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    login(client, a.admin)
+    url = reverse("organisations:invitations", kwargs={"org_slug": a.org.slug})
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"email": "outage@example.test", "role": "employee"})
+    elapsed = time.monotonic() - started
+    assert response.status_code == 302
+    assert elapsed < 1.0, f"a refused broker cost the request {elapsed:.2f}s"
+    [job] = jobs(a)
+    assert (job.state, job.published_at) == (JobState.PENDING, None)
+    # Still down at the next tick: nothing published, nothing lost.
+    assert services.relay_pending(now=timezone.now() + timedelta(minutes=1)) == 0
+    assert jobs(a)[0].state == JobState.PENDING
+
+
+@pytest.mark.usefixtures("eager_celery")
+def test_the_beat_tick_publishes_what_is_owed_in_every_organisation(a: World, b: World) -> None:
+    with a.tenant():
+        services.enqueue(
+            INVITATION_EMAIL_TASK, organisation_id=a.org.pk, kwargs={"invitation_id": 0, "organisation_id": a.org.pk}
+        )
+    with b.tenant():
+        services.enqueue(
+            INVITATION_EMAIL_TASK, organisation_id=b.org.pk, kwargs={"invitation_id": 0, "organisation_id": b.org.pk}
+        )
+    now = timezone.now()
+    assert services.relay_pending(now=now) == 0  # within the grace: the requests' own relays go first
+    assert services.relay_pending(now=now + timedelta(seconds=30)) == 2
+    assert [j.state for j in jobs(a) + jobs(b)] == [JobState.SENT, JobState.SENT]
+    assert services.relay_pending(now=now + timedelta(hours=1)) == 0  # nothing is owed any more
+
+
+@pytest.mark.usefixtures("eager_celery")
+def test_a_published_job_no_worker_finished_is_published_again(a: World) -> None:
+    """Its message died with a broker restart or a killed worker: the tick publishes it again."""
+    with a.tenant():
+        job = services.enqueue(
+            INVITATION_EMAIL_TASK, organisation_id=a.org.pk, kwargs={"invitation_id": 0, "organisation_id": a.org.pk}
+        )
+        published = timezone.now()
+        OutboxJob.objects.filter(pk=job.pk).update(published_at=published)
+    assert services.relay_pending(now=published + timedelta(seconds=60)) == 0  # may still be queued
+    assert services.relay_pending(now=published + timedelta(seconds=121)) == 1
+    assert jobs(a)[0].state == JobState.SENT
+
+
+def test_a_failing_job_is_retried_with_backoff_then_failed(a: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    with a.tenant():
+        job = services.enqueue(INVITATION_EMAIL_TASK, organisation_id=a.org.pk, kwargs={"bad": 1})
+    for attempt in range(1, services.MAX_ATTEMPTS + 1):
+        run_job(job.pk, a.org.pk)  # the task refuses the unexpected argument: a failure
+        [stored] = jobs(a)
+        assert stored.attempts == attempt
+        assert "bad" in stored.last_error
+        if attempt < services.MAX_ATTEMPTS:
+            assert stored.state == JobState.PENDING
+            assert stored.available_at > timezone.now() + timedelta(seconds=9 * 2 ** (attempt - 1))
+            assert stored.published_at is None
+    assert stored.state == JobState.FAILED
+    run_job(job.pk, a.org.pk)
+    assert jobs(a)[0].attempts == services.MAX_ATTEMPTS  # a failed job does not run again by itself
+
+
+def test_a_job_whose_deliveries_never_return_ends_failed(a: World) -> None:
+    """A delivery that killed its worker left attempts counted and nothing recorded."""
+    with a.tenant():
+        job = services.enqueue(INVITATION_EMAIL_TASK, organisation_id=a.org.pk, kwargs={})
+        OutboxJob.objects.filter(pk=job.pk).update(attempts=services.MAX_ATTEMPTS)
+    run_job(job.pk, a.org.pk)
+    [stored] = jobs(a)
+    assert stored.state == JobState.FAILED
+    assert stored.last_error == "the worker died while running it"
+
+
+def test_send_once_sends_once_and_a_failed_send_can_be_retried(a: World) -> None:
+    sent: list[str] = []
+
+    def send() -> None:
+        sent.append("x")
+
+    def broken() -> None:
+        raise OSError("mail server away")
+
+    with pytest.raises(OSError, match="away"):
+        send_once("k1", broken, organisation_id=a.org.pk)
+    assert send_once("k1", send, organisation_id=a.org.pk) is True
+    assert send_once("k1", send, organisation_id=a.org.pk) is False
+    assert send_once("k1", send, organisation_id=a.org.pk) is False
+    assert sent == ["x"]
+    with pytest.raises(ValueError, match="organisation"):
+        send_once("k2", send)
+
+
+def test_effects_and_jobs_are_per_organisation(a: World, b: World) -> None:
+    assert send_once("same", lambda: None, organisation_id=a.org.pk) is True
+    assert send_once("same", lambda: None, organisation_id=b.org.pk) is True
+    with a.tenant():
+        services.enqueue(INVITATION_EMAIL_TASK, organisation_id=a.org.pk, kwargs={}, key="same")
+    with b.tenant():
+        assert list(OutboxJob.objects.all()) == []
+        assert list(Effect.objects.values_list("organisation_id", flat=True)) == [b.org.pk]
