@@ -14,11 +14,12 @@ from django.views.decorators.http import require_POST
 from okrs import forms, selectors, services
 from okrs.models import KeyResult
 from okrs.permissions import CLOSED_MESSAGE, EDIT_MESSAGE, Access
+from okrs.templatetags.okrs_tags import kr_value, pct
 from okrs.views.common import detail_url, okrs_url
 from okrs.views.objectives import render_detail
 from organisations.errors import NotAllowed
 from organisations.models import Membership
-from organisations.web import TenantRequest, safe_next, submit, tenant_view
+from organisations.web import TenantRequest, announce, errors_sentence, safe_next, submit, tenant_view
 
 
 def _parse_ids(raw: str) -> set[int]:
@@ -61,12 +62,14 @@ def key_result_progress(request: TenantRequest, membership: Membership, key_resu
             refreshed = [o for o in after if o.pk == objective.pk or o.progress != before.get(o.pk)]
             context = _row_context(request, membership, kr, variant, shown, default_next)
             context["refreshed"] = refreshed
-            return render(request, "okrs/key_result_progress.html#kr-update", context)
+            response = render(request, "okrs/key_result_progress.html#kr-update", context)
+            return announce(response, f"Progress saved: {kr.title}: {kr_value(kr)}, {pct(kr.progress)}.")
     kr.can_update = True  # type: ignore[attr-defined]
     kr.row_form = form  # type: ignore[attr-defined]
     context = _row_context(request, membership, kr, variant, shown, default_next)
     if request.htmx:
-        return render(request, "okrs/key_result_progress.html#kr-update", context)
+        response = render(request, "okrs/key_result_progress.html#kr-update", context)
+        return announce(response, f"Progress not saved: {errors_sentence(form)}") if form.errors else response
     return render(request, "okrs/key_result_progress.html", context)
 
 
