@@ -135,9 +135,22 @@ def test_every_page_is_in_the_gate() -> None:
 # ---------------------------------------------------------------- running axe
 
 
+#: Pictures without words (issue 13.5): an <svg> that is not hidden from assistive technology must
+#: be an image with a name that says what it shows ("Progress history: 20%, 45%, 70%").
+UNNAMED_CHARTS = """() => [...document.querySelectorAll('svg')]
+  .filter(svg => svg.closest('[aria-hidden="true"]') === null)
+  .filter(svg => !(svg.getAttribute('role') === 'img'
+                   && ((svg.getAttribute('aria-label') || '').trim() || svg.getAttribute('aria-labelledby'))))
+  .map(svg => svg.outerHTML.slice(0, 120))"""
+#: One polite live region present from page load (issue 13.3), for htmx updates to speak through.
+LIVE_REGION = "() => document.querySelectorAll('#announcer[role=status][aria-live=polite]').length"
+
+
 def violations(page: Page, where: str) -> list[str]:
     results = AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]})
-    found = []
+    found = [f"{where}: a chart without a text equivalent — {svg}" for svg in page.evaluate(UNNAMED_CHARTS)]
+    if page.evaluate(LIVE_REGION) != 1:
+        found.append(f"{where}: no polite live region (#announcer) from page load")
     for violation in results.response["violations"]:
         targets = [" ".join(node["target"]) for node in violation["nodes"][:3]]
         found.append(f"{where}: {violation['id']} ({violation['impact']}) {violation['help']} — {targets}")
