@@ -421,6 +421,12 @@ class TeamQuery(CycleQuery):
     """The team view: the cycle, and for HR admins another manager (``?manager=<id>``)."""
 
     manager = forms.CharField(required=False, max_length=40)
+    #: "unaligned": only objectives that support nothing; "mine": only those aligned to a key
+    #: result of the manager whose team this is.
+    alignment = forms.ChoiceField(
+        choices=[("", "All objectives"), ("unaligned", "Unaligned only"), ("mine", "Aligned to my key results")],
+        required=False,
+    )
 
     def manager_id(self) -> int | None:
         """The asked manager's id; anything that is not one is "no such manager" (404)."""

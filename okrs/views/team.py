@@ -1,17 +1,22 @@
 """The team view: every report's objectives of a cycle (direct and indirect) with progress,
-status and staleness; HR admins may look at any manager's team."""
+status, staleness and what each supports (alignment coverage per report and for the team);
+HR admins may look at any manager's team."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from okrs import forms, selectors
 from okrs import status as okr_status
-from okrs.models import Objective, Status
+from okrs.models import Cycle, Objective, Status
+from okrs.permissions import Access
+from okrs.selectors.coverage import Coverage, ObjectiveAlignment, coverage_of, team_alignment
 from okrs.views.common import objective_url, percent
 from organisations import selectors as org_selectors
 from organisations.models import Membership, Role
@@ -24,6 +29,7 @@ class TeamRow:
     status: Status | None
     stale: bool
     url: str
+    alignment: ObjectiveAlignment
 
     @property
     def progress_percent(self) -> int:
@@ -34,10 +40,33 @@ class TeamRow:
 class ReportBlock:
     member: Membership
     rows: list[TeamRow]
+    #: Of all the report's objectives of the cycle, whatever the filter shows.
+    coverage: Coverage
+    unaligned_count: int
 
     @property
     def stale_count(self) -> int:
         return sum(1 for r in self.rows if r.stale)
+
+
+def _shown(row: TeamRow, alignment_filter: str) -> bool:
+    if alignment_filter == "unaligned":
+        return not row.alignment.aligned
+    if alignment_filter == "mine":
+        return row.alignment.to_managers_key_result
+    return True
+
+
+def _team_url(
+    request: TenantRequest, cycle: Cycle | None, manager: Membership, membership: Membership, **extra: str
+) -> str:
+    """The team view of this cycle and manager, with ``extra`` parameters."""
+    params: dict[str, object] = {"cycle": cycle.pk} if cycle else {}
+    if manager.pk != membership.pk:
+        params["manager"] = manager.pk
+    params.update(extra)
+    url = reverse("okrs:team", kwargs={"org_slug": membership.organisation.slug})
+    return f"{url}?{urlencode(params)}"
 
 
 @tenant_view()
@@ -51,10 +80,14 @@ def team(request: TenantRequest, membership: Membership) -> HttpResponse:
     cycle = query.chosen_cycle(membership, today)
     reports = org_selectors.reporting_line(manager)
     members = selectors.active_members_among(actor=membership, members=reports)
+    alignment_filter = query.cleaned_data.get("alignment") or ""
     blocks: list[ReportBlock] = []
     if cycle is not None and members:
+        access = Access(membership)
+        objectives = selectors.objectives_owned_by(actor=membership, cycle=cycle, owners=reports, access=access)
+        alignment = team_alignment(actor=membership, manager=manager, objectives=objectives, access=access)
         by_owner: dict[int, list[TeamRow]] = defaultdict(list)
-        for objective in selectors.objectives_owned_by(actor=membership, cycle=cycle, owners=reports):
+        for objective in objectives:
             objective.cycle = cycle
             by_owner[objective.owner_id].append(
                 TeamRow(
@@ -62,9 +95,29 @@ def team(request: TenantRequest, membership: Membership) -> HttpResponse:
                     status=okr_status.objective_status(objective, organisation=organisation, today=today),
                     stale=okr_status.is_stale(objective, cycle, now=now, today=today),
                     url=objective_url(organisation.slug, objective.pk),
+                    alignment=alignment[objective.pk],
                 )
             )
-        blocks = [ReportBlock(member=m, rows=by_owner.get(m.pk, [])) for m in members]
+        for m in members:
+            rows = by_owner.get(m.pk, [])
+            covered = coverage_of((r.objective.pk for r in rows), alignment)
+            blocks.append(
+                ReportBlock(member=m, rows=rows, coverage=covered, unaligned_count=covered.total - covered.aligned)
+            )
+    # The summary counts everyone's objectives; a filter only narrows the table, to the people it
+    # found something for.
+    team_coverage = sum((b.coverage for b in blocks), Coverage(0, 0))
+    summary = {
+        "objective_count": sum(len(b.rows) for b in blocks),
+        "stale_count": sum(b.stale_count for b in blocks),
+        "without_objectives": sum(1 for b in blocks if not b.rows),
+    }
+    if alignment_filter:
+        filtered = [
+            ReportBlock(b.member, [r for r in b.rows if _shown(r, alignment_filter)], b.coverage, b.unaligned_count)
+            for b in blocks
+        ]
+        blocks = [b for b in filtered if b.rows]
     context = {
         "section": "okrs",
         "tab": "team",
@@ -75,11 +128,15 @@ def team(request: TenantRequest, membership: Membership) -> HttpResponse:
         "cycles": selectors.cycle_list(actor=membership),
         "blocks": blocks,
         "members": members,
-        "objective_count": sum(len(b.rows) for b in blocks),
-        "stale_count": sum(b.stale_count for b in blocks),
-        "without_objectives": sum(1 for b in blocks if not b.rows),
+        **summary,
+        "team_coverage": team_coverage,
+        "unaligned_total": team_coverage.total - team_coverage.aligned,
+        "unaligned_url": _team_url(request, cycle, manager, membership, alignment="unaligned"),
+        "all_url": _team_url(request, cycle, manager, membership),
         "direct_ids": {m.pk for m in members if m.manager_id == manager.pk},
         "can_carry_over": membership.has_role(Role.MANAGER) and bool(members),
         "stale_days": okr_status.STALE_AFTER.days,
+        "alignment_filter": alignment_filter,
+        "alignment_choices": forms.TeamQuery.base_fields["alignment"].choices,  # type: ignore[attr-defined]
     }
     return render_page(request, "okrs/manage/team.html", context, region="team-table")
