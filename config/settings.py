@@ -151,7 +151,14 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 REDIS_URL = env_redis("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fail-safe: a missing or frozen Redis answers from memory (config/cache.py), never a 500.
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.FailSafeRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -159,7 +166,17 @@ else:
 # demo still runs a real worker and beat with no services installed.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        # A message taken by a worker that died unacknowledged comes back after this long. It must
+        # exceed the longest a message can be held (one waiting behind a running job: twice the
+        # hard time limit), or a slow job would be handed to a second worker while it runs. The
+        # outbox relay re-publishes sooner (OUTBOX_REPUBLISH_AFTER), so this is the backstop.
+        "visibility_timeout": 300,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 10,  # the worker's reads; the web publishes with its own short ones
+        "socket_keepalive": True,
+        "health_check_interval": 15,
+    }
 else:
     _broker_dir = Path(env_str("ASCENT_BROKER_DIR", str(LOCAL_DIR / "broker")))
     CELERY_BROKER_URL = "filesystem://"
@@ -170,10 +187,28 @@ else:
         "control_folder": str(_broker_dir / "control"),  # kombu's default is ./control
         "store_processed": False,
     }
+# Delivery (docs/architecture.md, Background jobs): acknowledge after the job ran and put it back
+# when the worker process dies, so a killed worker loses nothing (effects are once-only, so the
+# redelivery repeats nothing); take one message at a time, so a dead worker holds at most one.
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A job gets a minute (SoftTimeLimitExceeded, recorded on its row and retried), then is killed.
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 90
+# The worker never gives up on the broker: it retries the connection for as long as it runs.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Publishes made outside the outbox relay (beat's ticks): a few quick retries, then give up; the
+# next tick comes anyway.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# A job running when the broker connection drops finishes; its acknowledgement is lost, the
+# message comes back and the runner, seeing the job done, skips it.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "clear-expired-sessions": {"task": "organisations.tasks.clear_expired_sessions", "schedule": 3600},
@@ -189,7 +224,7 @@ OUTBOX_RELAY_GRACE = env_int("OUTBOX_RELAY_GRACE", 5)
 OUTBOX_REPUBLISH_AFTER = env_int("OUTBOX_REPUBLISH_AFTER", 120)
 # Publishing from a request: short socket timeouts and one quick retry, so a frozen or missing
 # broker costs a request well under a second and the job waits in its row.
-OUTBOX_PUBLISH_TRANSPORT_OPTIONS: dict[str, object] = {"socket_timeout": 0.3, "socket_connect_timeout": 0.3}
+OUTBOX_PUBLISH_TRANSPORT_OPTIONS: dict[str, object] = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
 OUTBOX_PUBLISH_RETRY_POLICY: dict[str, float] = {
     "max_retries": 1,
     "interval_start": 0,

@@ -144,6 +144,25 @@ def invitation_list(*, actor: Membership) -> QuerySet[Invitation]:
     return Invitation.objects.for_actor(actor).select_related("team", "invited_by__user")
 
 
+def invitation_list_with_email_state(*, actor: Membership) -> list[Invitation]:
+    """The invitations, each with ``email_state``: the state of its latest e-mail job (pending,
+    sent, failed, or "" when none was asked for), in two queries whatever the count."""
+    from organisations.tasks import INVITATION_EMAIL_TASK
+    from outbox.selectors import latest_jobs_by_kwarg
+
+    invitations = list(invitation_list(actor=actor)[:200])
+    jobs = latest_jobs_by_kwarg(
+        organisation_id=actor.organisation_id,
+        task=INVITATION_EMAIL_TASK,
+        kwarg="invitation_id",
+        values=[i.pk for i in invitations],
+    )
+    for invitation in invitations:
+        job = jobs.get(invitation.pk)
+        invitation.email_state = job.state if job is not None else ""  # type: ignore[attr-defined]
+    return invitations
+
+
 def access_invitation(actor: Membership, invitation_id: int) -> Invitation:
     invitation = invitation_list(actor=actor).filter(pk=invitation_id).first()
     if invitation is None:

@@ -48,6 +48,7 @@ tenant_patterns = [
     # invitations
     path("admin/invitations/", views.invitations, name="invitations"),
     path("admin/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("admin/invitations/<int:invitation_id>/resend/", views.invitation_resend, name="invitation_resend"),
     # teams
     path("admin/teams/", views.teams, name="teams"),
     path("admin/teams/<int:team_id>/", views.team_edit, name="team_edit"),

@@ -244,8 +244,24 @@ def invitations(request: TenantRequest, membership: Membership) -> HttpResponseB
         invitation, _ = done.result
         messages.success(request, f"Invitation sent to {invitation.email}.")
         return redirect("organisations:invitations", org_slug=membership.organisation.slug)
-    context = {"form": form, "invitations": selectors.invitation_list(actor=membership)[:200], "section": "admin"}
+    context = {
+        "form": form,
+        "invitations": selectors.invitation_list_with_email_state(actor=membership)[:200],
+        "section": "admin",
+    }
     return render(request, "organisations/invitations.html", context)
+
+
+@tenant_view(Role.ADMIN)
+@require_POST
+def invitation_resend(request: TenantRequest, membership: Membership, invitation_id: int) -> HttpResponseBase:
+    invitation = selectors.access_invitation(membership, invitation_id)
+    attempt(
+        request,
+        lambda: services.invitation_resend(actor=membership, invitation=invitation),
+        f"The invitation e-mail to {invitation.email} is on its way again.",
+    )
+    return redirect("organisations:invitations", org_slug=membership.organisation.slug)
 
 
 @tenant_view(Role.ADMIN)

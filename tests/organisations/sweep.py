@@ -20,6 +20,7 @@ HTML_CASES: list[Case] = [
     Case("organisations:person_reactivate", lambda w: {"membership_id": w.employee.pk}, ("post",)),
     Case("organisations:invitations", methods=("get", "post")),
     Case("organisations:invitation_revoke", lambda w: {"invitation_id": w.invitation.pk}, ("post",)),
+    Case("organisations:invitation_resend", lambda w: {"invitation_id": w.invitation.pk}, ("post",)),
     Case("organisations:teams", methods=("get", "post")),
     Case("organisations:team_edit", lambda w: {"team_id": w.team.pk}, ("get", "post")),
     Case("organisations:team_delete", lambda w: {"team_id": w.team.pk}, ("post",)),

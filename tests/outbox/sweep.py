@@ -8,6 +8,7 @@ from organisations.tasks import INVITATION_EMAIL_TASK
 from outbox.models import OutboxJob
 from outbox.services import enqueue
 from tests.conftest import World
+from tests.kit.sweep_types import Case, Ids
 
 
 def build(w: World) -> OutboxJob:
@@ -25,4 +26,9 @@ def fingerprint(w: World) -> tuple[Any, ...]:
         return tuple(OutboxJob.objects.order_by("pk").values_list("id", "state", "attempts", "available_at"))
 
 
-HTML_CASES: list[Any] = []
+JOB: Ids = lambda w: {"job_id": w.outbox.pk}  # noqa: E731
+
+HTML_CASES = [
+    Case("outbox:jobs"),
+    Case("outbox:job_retry", JOB, ("post",)),
+]
