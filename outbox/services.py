@@ -232,3 +232,21 @@ def jobs_retry_failed(*, organisation_id: int | None = None) -> int:
             _requeue(job)
             count += 1
     return count
+
+
+def broker_reachable() -> bool:
+    """Whether the broker answers now, within the publish timeouts (for a supervisor's "broker
+    down / back" line, e.g. ``make run``'s)."""
+    from config.celery import app
+
+    options = {**app.conf.broker_transport_options, **settings.OUTBOX_PUBLISH_TRANSPORT_OPTIONS}
+    try:
+        with app.connection_for_write(transport_options=options) as connection:
+            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, interval_max=0)
+            channel: Any = connection.default_channel
+            client = getattr(channel, "client", None)
+            if client is not None:
+                client.ping()  # a frozen Redis accepts the connection but never answers
+    except Exception:
+        return False
+    return True

@@ -225,7 +225,9 @@ def test_redis_stopped_during_requests_loses_nothing_and_sends_once(stack: Stack
     assert invite_through_the_page(client, a, "before@example.test")[0] == 302
     stack.wait("the first e-mail", lambda: stack.mails_to("before@example.test") == 1)
 
+    assert services.broker_reachable() is True
     stack.redis.stop()
+    assert services.broker_reachable() is False
     answers = [invite_through_the_page(client, a, f"outage{i}@example.test") for i in range(5)]
     assert [code for code, _ in answers] == [302] * 5, answers
     slowest = max(seconds for _, seconds in answers)
@@ -268,6 +270,7 @@ def test_redis_frozen_costs_a_request_at_most_the_bound(stack: Stack) -> None:
     }
     stack.redis.freeze()
     try:
+        assert services.broker_reachable() is False
         answers = [invite_through_the_page(client, a, f"frozen{i}@example.test") for i in range(3)]
         failsafe.forget_failures()
         with override_settings(CACHES=caches):  # the token rate limit's cache is the frozen Redis too
@@ -281,6 +284,7 @@ def test_redis_frozen_costs_a_request_at_most_the_bound(stack: Stack) -> None:
         failsafe.forget_failures()
     finally:
         stack.redis.thaw()
+    assert services.broker_reachable() is True
     assert [code for code, _ in answers] == [302] * 3, answers
     slowest = max(seconds for _, seconds in answers)
     assert slowest < REQUEST_BOUND, f"a request took {slowest:.2f}s with Redis frozen"

@@ -229,3 +229,9 @@ def test_effects_and_jobs_are_per_organisation(a: World, b: World) -> None:
     with b.tenant():
         assert list(OutboxJob.objects.all()) == []
         assert list(Effect.objects.values_list("organisation_id", flat=True)) == [b.org.pk]
+
+
+def test_broker_reachable_says_whether_the_broker_answers(broker_down: None) -> None:
+    started = time.monotonic()
+    assert services.broker_reachable() is False
+    assert time.monotonic() - started < 1.0
