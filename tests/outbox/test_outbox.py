@@ -235,3 +235,47 @@ def test_broker_reachable_says_whether_the_broker_answers(broker_down: None) -> 
     started = time.monotonic()
     assert services.broker_reachable() is False
     assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("eager_celery")
+def test_a_second_beat_tick_at_the_same_time_skips_the_rows_the_first_holds() -> None:
+    """Two beats (or two ticks) relaying at once: rows one tick holds are skipped by the other,
+    so each owed job is published by one of them (and once-only effects cover the rest)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from organisations import rls
+    from tests.conftest import build_world
+
+    a = build_world("alpha", "Alpha")
+    with a.tenant():
+        job = services.enqueue(
+            INVITATION_EMAIL_TASK, organisation_id=a.org.pk, kwargs={"invitation_id": 0, "organisation_id": a.org.pk}
+        )
+    with a.tenant():  # its on-commit relay ran (eagerly); make it owed again, as if that publish failed
+        OutboxJob.objects.filter(pk=job.pk).update(state=JobState.PENDING, published_at=None, attempts=0)
+    holding, release = threading.Event(), threading.Event()
+
+    def first_tick() -> None:  # holds the row as a relay mid-publish does
+        try:
+            with transaction.atomic(), rls.tenant_context(a.org.pk):
+                list(OutboxJob.objects.select_for_update().filter(pk=job.pk))
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_tick)
+    thread.start()
+    assert holding.wait(10)
+    later = timezone.now() + timedelta(seconds=30)
+    try:
+        assert services.relay_pending(now=later) == 0  # skipped, not waited for
+    finally:
+        release.set()
+        thread.join(10)
+    assert services.relay_pending(now=later) == 1
+    assert jobs(a)[0].state == JobState.SENT
+    assert services.relay_pending(now=later) == 0
