@@ -220,6 +220,13 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         invitation = services.invitation_revoke(actor=self.membership, invitation=self.get_object())
         return Response(self.get_serializer(invitation).data)
 
+    @extend_schema(request=None, responses=InvitationSerializer)
+    @action(detail=True, methods=["post"])
+    def resend(self, request: Request, org_slug: str, pk: str) -> Response:
+        """Send a pending invitation's e-mail again (the waiting one, or a new link if it went out)."""
+        invitation = services.invitation_resend(actor=self.membership, invitation=self.get_object())
+        return Response(self.get_serializer(invitation).data)
+
 
 @extend_schema(tags=["people"])
 class MeViewSet(TenantViewSet):

@@ -64,6 +64,7 @@ API_CASES: dict[tuple[str, str], Ids] = {
     ("/api/v1/orgs/{org_slug}/invitations/", "post"): no_ids,
     ("/api/v1/orgs/{org_slug}/invitations/{id}/", "get"): lambda w: {"id": w.invitation.pk},
     ("/api/v1/orgs/{org_slug}/invitations/{id}/revoke/", "post"): lambda w: {"id": w.invitation.pk},
+    ("/api/v1/orgs/{org_slug}/invitations/{id}/resend/", "post"): lambda w: {"id": w.invitation.pk},
     ("/api/v1/orgs/{org_slug}/me/", "get"): no_ids,
 }
 

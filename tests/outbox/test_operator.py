@@ -208,3 +208,26 @@ def test_a_revoked_invitation_is_not_resent(client: Client, a: World) -> None:
     assert "invite the address again instead" in response.content.decode()
     with a.tenant():
         assert not OutboxJob.objects.exists()
+
+
+@pytest.mark.usefixtures("eager_celery")
+def test_an_invitation_is_resent_through_the_api(
+    client: Client, a: World, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    with a.tenant():
+        invitation, _ = org_services.invitation_create(actor=a.admin, email="api.resend@example.test", send=False)
+    login(client, a.admin)
+    url = f"/api/v1/orgs/{a.org.slug}/invitations/{invitation.pk}/resend/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "pending"
+    assert [m.to for m in mail.outbox] == [["api.resend@example.test"]]
+    login(client, a.employee)
+    assert client.post(url).status_code == 403
+    with a.tenant():
+        org_services.invitation_revoke(actor=a.admin, invitation=invitation)
+    login(client, a.admin)
+    refused = client.post(url)
+    assert refused.status_code == 400
+    assert "invite the address again" in str(refused.json())
