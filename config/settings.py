@@ -120,10 +120,23 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock an e-mail + IP pair after repeated failures.
+# How many reverse proxies stand in front of the app: X-Forwarded-For is believed only that far
+# (organisations.client_ip). One setting for the lockout, the password-reset limit and every throttle.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+
+# django-axes (organisations.lockout): lock a normalised e-mail + IP pair after repeated failures,
+# and an IP after ASCENT_IP_FAILURE_LIMIT failures over any accounts.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+ASCENT_IP_FAILURE_LIMIT = env_int("ASCENT_IP_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password reset: at most this many mails per address and requests per client IP in the window.
+ASCENT_RESET_PER_ADDRESS = env_int("ASCENT_RESET_PER_ADDRESS", 3)
+ASCENT_RESET_PER_IP = env_int("ASCENT_RESET_PER_IP", 10)
+ASCENT_RESET_WINDOW_SECONDS = 3600
+AXES_HANDLER = "organisations.lockout.LockoutHandler"
+AXES_USERNAME_CALLABLE = "organisations.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "organisations.lockout.lockout_ip"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -292,10 +305,13 @@ REST_FRAMEWORK = {
     # JSON only: the browsable renderer builds forms listing every related object (an N+1 that
     # made a 50-member list take seconds); /api/v1/docs/ is the interactive documentation.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "organisations.api.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token_create": env_str("TOKEN_CREATE_RATE", "10/min")},
+    # DRF's default (None) would believe any X-Forwarded-For; throttles use client_ip, this is a
+    # second guard for any throttle that does not.
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "EXCEPTION_HANDLER": "organisations.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

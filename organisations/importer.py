@@ -3,7 +3,10 @@
 Columns (header names are case-insensitive): ``email``, ``name``, ``team path`` (e.g.
 ``Engineering / Platform``; missing teams are created), ``manager email`` (an existing member
 or someone else in the file), ``role`` (default employee), ``title``.
-New people get an account and a membership at once, and an e-mail to set their password.
+New people get an account and a membership at once, and an e-mail to set their password. Someone
+who already has an Ascent account (in another organisation) is never added without consent: they
+get an invitation to accept. The preview words both cases alike, so it does not reveal who has an
+account.
 """
 
 from __future__ import annotations
@@ -244,18 +247,21 @@ def _plan_and_apply(
         for u in User.objects.filter(email__in=[p.row.email for p in plans if p.row.email not in members])
     }
     new_users: list[User] = []
+    to_invite: list[tuple[_Plan, Team | None]] = []
     for plan in plans:
         existing = members.get(plan.row.email)
         target_team = team_by_path.get(tuple(p.lower() for p in plan.team_path)) if plan.team_path else None
         if existing is None:
             plan.row.action = "create"
-            plan.row.changes.append("new member" + (" (has an Ascent account)" if plan.row.email in users else ""))
+            # The same words whether or not the address has an account (no account oracle).
+            plan.row.changes.append("new member, e-mailed to join")
             if dry_run:
                 continue
-            user = users.get(plan.row.email)
-            if user is None:
-                user = User.objects.create_user(plan.row.email, None, full_name=plan.row.name)
-                new_users.append(user)
+            if plan.row.email in users:
+                to_invite.append((plan, target_team))
+                continue
+            user = User.objects.create_user(plan.row.email, None, full_name=plan.row.name)
+            new_users.append(user)
             members[plan.row.email] = Membership.objects.create(
                 organisation_id=org_id,
                 user=user,
@@ -288,7 +294,8 @@ def _plan_and_apply(
         if not unchanged and plan.row.action != "create":
             plan.row.changes.append(f"manager → {plan.manager_email}")
             plan.row.action = "update"
-        if not dry_run:
+        # Someone invited (not yet a member) neither has nor is a manager until they accept.
+        if not dry_run and plan.row.email in members and plan.manager_email in members:
             members[plan.row.email].manager = members[plan.manager_email]
     for plan in plans:
         if plan.row.email in above_actor and plan.row.changes:
@@ -305,9 +312,11 @@ def _plan_and_apply(
     if dry_run:
         return
     for plan in plans:
-        member = members[plan.row.email]
-        if plan.row.action in ("create", "update"):
+        member = members.get(plan.row.email)
+        if plan.row.action in ("create", "update") and member is not None:
             member.save()
+    for plan, invite_team in to_invite:
+        _invite_existing_account(actor=actor, plan=plan, team=invite_team, manager=members.get(plan.manager_email))
     from organisations.tasks import WELCOME_EMAIL_TASK
     from outbox.services import enqueue
 
@@ -318,3 +327,21 @@ def _plan_and_apply(
             kwargs={"user_id": user.pk, "organisation_id": org_id},
             key=f"welcome:{user.pk}",
         )
+
+
+def _invite_existing_account(*, actor: Membership, plan: _Plan, team: Team | None, manager: Membership | None) -> None:
+    """An account holder joins only by accepting; an invitation already pending stands as it is."""
+    from organisations.services import invitation_create
+
+    try:
+        with transaction.atomic():
+            invitation_create(
+                actor=actor,
+                email=plan.row.email,
+                role=plan.role or Role.EMPLOYEE,
+                team=team,
+                manager=manager,
+                job_title=plan.title,
+            )
+    except ValidationError:
+        pass

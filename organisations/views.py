@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from organisations import forms, rls, selectors, services
+from organisations import forms, limits, rls, selectors, services
+from organisations.client_ip import client_ip
 from organisations.importer import people_import
 from organisations.models import Membership, Organisation, Role, TeamKind, User
 from organisations.web import (
@@ -28,6 +32,23 @@ from organisations.web import (
 )
 
 # ---------------------------------------------------------------- accounts
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset form, with a limit per address and per client IP. Over the limit no mail
+    goes out, and the answer is the same redirect as ever: the limit reveals nothing about an
+    address, nor whether it has an account."""
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        email = form.cleaned_data["email"].strip().lower()
+        window = settings.ASCENT_RESET_WINDOW_SECONDS
+        per_ip = limits.hit(
+            "reset-ip", client_ip(self.request), limit=settings.ASCENT_RESET_PER_IP, window_seconds=window
+        )
+        per_address = limits.hit("reset-address", email, limit=settings.ASCENT_RESET_PER_ADDRESS, window_seconds=window)
+        if per_ip and per_address:
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 def home(request: HttpRequest) -> HttpResponseBase:

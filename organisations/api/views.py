@@ -14,11 +14,11 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from organisations import selectors, services
 from organisations.api.base import IdParam, SearchParam, TenantPrimaryKeyField, TenantViewSet, with_current
+from organisations.api.throttles import ClientScopedRateThrottle
 from organisations.models import Invitation, Membership, Role, Team, TeamKind, User
 
 
@@ -284,7 +284,7 @@ class TokenCreateView(APIView):
 
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientScopedRateThrottle]
     throttle_scope = "token_create"
 
     def get_authenticate_header(self, request: Request) -> str:

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from organisations.importer import ImportResult, people_import
-from organisations.models import Membership, Role, Team, TeamKind, User
+from organisations.models import Invitation, Membership, Role, Team, TeamKind, User
 from tests.conftest import World, login
 
 HEADER = "email,name,team path,manager email,role,title"
@@ -136,14 +136,34 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(a: World)
     assert _snapshot(a) == before
 
 
-def test_person_with_an_account_elsewhere_joins_without_a_new_user(a: World, b: World) -> None:
+def test_person_with_an_account_elsewhere_is_invited_not_added(
+    a: World, b: World, eager_celery: None, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    """Issue 7 item 15: an account holder joins only by accepting an invitation (consent + e-mail)."""
     outsider = b.employee.user
     users_before = User.objects.count()
-    result = _run(a, _csv(f"{outsider.email.upper()},Their Name,,,,"), dry_run=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = _run(a, _csv(f"{outsider.email.upper()},Their Name,Alpha Engineering,,manager,Lead"), dry_run=False)
     assert result.ok, [(r.line, r.errors) for r in result.rows]
-    assert "has an Ascent account" in result.rows[0].changes[0]
     assert User.objects.count() == users_before
-    assert _member(a, outsider.email).user_id == outsider.pk
+    with a.tenant():
+        assert not Membership.objects.filter(organisation=a.org, user=outsider).exists()
+        invitation = Invitation.objects.get(organisation=a.org, email=outsider.email.lower())
+    assert invitation.is_pending
+    assert (invitation.role, invitation.team_id, invitation.job_title) == (Role.MANAGER, a.department.pk, "Lead")
+    assert [m.to for m in mail.outbox] == [[outsider.email.lower()]]
+    assert "invited" in mail.outbox[0].subject
+
+
+def test_preview_words_an_existing_account_and_a_new_address_alike(a: World, b: World) -> None:
+    """Issue 7 item 15: the preview is no oracle of who has an Ascent account."""
+    result = _run(
+        a, _csv(f"{b.employee.user.email},Has Account,,,,", "nobody.yet@example.test,No Account,,,,"), dry_run=True
+    )
+    assert result.ok
+    known, unknown = result.rows
+    assert (known.action, known.changes) == (unknown.action, unknown.changes)
+    assert "account" not in " ".join(known.changes)
 
 
 def test_welcome_email_lets_new_people_set_a_password(
