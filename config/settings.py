@@ -341,6 +341,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The debug page (make dev) and error e-mails never show a credential, DATABASE_URL's included.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "organisations.error_pages.CredentialFreeReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -38,7 +38,7 @@ from okrs.models import (
     Visibility,
 )
 from okrs.permissions import Access
-from okrs.services.common import NumberInputError, read_number
+from okrs.services.common import MAX_WEIGHT, MILESTONE_TITLE_MAX, NumberInputError, read_number
 from organisations import selectors as org_selectors
 from organisations.csv_files import cell, download, read_table, write_table
 from organisations.models import Membership, Role, Team, TeamKind
@@ -399,8 +399,12 @@ def _plan_key_result(raw: dict[str, str], row: RowResult, plan: _ObjectivePlan, 
     weight = _decimal(raw.get("weight", ""), "Weight", row, "1")
     if weight < 0:
         row.errors.append(f"Weight “{raw.get('weight')}” cannot be negative.")
+    elif weight > MAX_WEIGHT:
+        row.errors.append(f"Weight “{raw.get('weight')}” is above the largest weight, {MAX_WEIGHT}.")
     unit = raw.get("unit", "")
     milestones = [m.strip() for m in raw.get("milestones", "").split(MILESTONE_SEPARATOR) if m.strip()]
+    if any(len(m) > MILESTONE_TITLE_MAX for m in milestones):
+        row.errors.append(f"A milestone is longer than {MILESTONE_TITLE_MAX} characters.")
     row.actions.append("new key result")
     plan.key_results.append(
         _KeyResultPlan(

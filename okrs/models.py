@@ -314,6 +314,8 @@ class Activity(TenantModel):
     detail = models.JSONField(default=dict, blank=True)
     closed_cycle_edit = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Set by okrs.selectors.objective_activity: may the reader see what this entry names?
+    names_visible: bool
 
     class Meta:
         ordering = ["-created_at", "-id"]

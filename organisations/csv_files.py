@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -100,9 +101,18 @@ def read_table(
     return table
 
 
+#: A plain number (what an export writes for values and weights) is the one cell left as it is:
+#: a spreadsheet reads "-5" as minus five, not as a formula.
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
 def write_table(rows: Iterable[Iterable[str]]) -> str:
+    """The CSV text of ``rows``; every cell but a plain number goes through ``cell``, so no
+    column (an e-mail, a team name, one added later) can carry a formula out."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([value if _PLAIN_NUMBER.fullmatch(value) else cell(value) for value in map(str, row)])
     return out.getvalue()
 
 

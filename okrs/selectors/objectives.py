@@ -175,7 +175,22 @@ def objectives_progress(actor: Membership, objective_ids: set[int], *, access: A
 
 def objective_activity(actor: Membership, objective: Objective, *, limit: int = 30) -> list[Any]:
     """The latest entries of an objective's activity feed (the caller has checked visibility)."""
-    return list(Activity.objects.for_actor(actor).filter(objective=objective).select_related("actor__user")[:limit])
+    entries = list(Activity.objects.for_actor(actor).filter(objective=objective).select_related("actor__user")[:limit])
+    # An entry may name another objective (the parent it was aligned to): name it only to a
+    # reader who may see that objective. Entries recorded before the id was kept name nothing.
+    named = {e.detail.get("parent_id") for e in entries if e.verb == "aligned" and e.detail.get("parent_id")}
+    visible = (
+        set(
+            Objective.objects.for_actor(actor)
+            .filter(Access(actor).visible_q(), pk__in=named)
+            .values_list("pk", flat=True)
+        )
+        if named
+        else set()
+    )
+    for entry in entries:
+        entry.names_visible = entry.verb != "aligned" or entry.detail.get("parent_id") in visible
+    return entries
 
 
 def objectives_owned_by(

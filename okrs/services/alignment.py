@@ -11,7 +11,7 @@ from okrs import rollup
 from okrs.models import Alignment, Cycle, KeyResult, Objective
 from okrs.permissions import Access, require_edit
 from okrs.selectors.alignment import ancestor_ids
-from okrs.services.common import decimal_input, record, same_org
+from okrs.services.common import record, same_org, weight_input
 from organisations.errors import Conflict
 from organisations.models import Membership
 
@@ -36,9 +36,7 @@ def alignment_create(
         parent = Objective.objects.for_actor(actor).get(pk=parent_key_result.objective_id)
     if not Access(actor).can_view(parent):
         raise ValidationError({"parent": "No such objective in this organisation."})
-    weight_value = decimal_input(weight, "weight")
-    if weight_value < 0:
-        raise ValidationError({"weight": "The weight cannot be negative."})
+    weight_value = weight_input(weight)
     child_cycle = Cycle.objects.for_actor(actor).get(pk=child.cycle_id)
     parent_cycle = Cycle.objects.for_actor(actor).get(pk=parent.cycle_id)
     if not (parent_cycle.start_date <= child_cycle.start_date and child_cycle.end_date <= parent_cycle.end_date):
@@ -65,7 +63,8 @@ def alignment_create(
         weight=weight_value,
         counts_toward_progress=counts_toward_progress,
     )
-    record(child, actor, "aligned", parent=parent.title)
+    # The parent's id lets the feed name it only to readers who may see it (okrs.selectors).
+    record(child, actor, "aligned", parent=parent.title, parent_id=parent.pk)
     _propagate_parents(actor.organisation_id, [alignment])
     return alignment
 

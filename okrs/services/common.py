@@ -69,6 +69,22 @@ def decimal_input(value: Any, field: str) -> Decimal:
         raise ValidationError({field: message}) from None
 
 
+#: The largest weight of a key result or an alignment (weights are relative shares; the column
+#: holds 99999.999, and a bound far below it keeps one input from swamping a mean).
+MAX_WEIGHT = Decimal(1000)
+MILESTONE_TITLE_MAX = 200
+
+
+def weight_input(value: Any, field: str = "weight") -> Decimal:
+    """A weight for a service: a number from 0 to ``MAX_WEIGHT``, else a field error."""
+    weight = decimal_input(value, field)
+    if weight < 0:
+        raise ValidationError({field: "The weight cannot be negative."})
+    if weight > MAX_WEIGHT:
+        raise ValidationError({field: f"The weight can be at most {MAX_WEIGHT}."})
+    return weight
+
+
 def allow_history_deletion() -> None:
     """Let this transaction delete progress updates, because it deletes their key result (the
     append-only trigger refuses any other DELETE)."""

@@ -14,7 +14,15 @@ from django.utils import timezone
 from okrs import rollup
 from okrs.models import KeyResult, KeyResultKind, KeyResultSource, Milestone, Objective, ProgressUpdate, Status
 from okrs.permissions import require_edit
-from okrs.services.common import allow_history_deletion, as_stored, decimal_input, record, same_org
+from okrs.services.common import (
+    MILESTONE_TITLE_MAX,
+    allow_history_deletion,
+    as_stored,
+    decimal_input,
+    record,
+    same_org,
+    weight_input,
+)
 from organisations.models import Membership
 
 
@@ -41,10 +49,10 @@ def _validate_key_result(actor: Membership, data: KeyResultData) -> tuple[Decima
     start, target, weight = (
         as_stored(decimal_input(data.start_value, "start_value")),
         as_stored(decimal_input(data.target_value, "target_value")),
-        decimal_input(data.weight, "weight"),
+        weight_input(data.weight),
     )
-    if weight < 0:
-        raise ValidationError({"weight": "The weight cannot be negative."})
+    if any(len(m.strip()) > MILESTONE_TITLE_MAX for m in data.milestones or []):
+        raise ValidationError({"milestones": f"Each milestone can be at most {MILESTONE_TITLE_MAX} characters."})
     if data.kind in (KeyResultKind.NUMBER, KeyResultKind.PERCENTAGE, KeyResultKind.CURRENCY) and start == target:
         raise ValidationError({"target_value": "The target must differ from the start."})
     if data.kind == KeyResultKind.CURRENCY and len(data.currency.strip()) != 3:

@@ -280,7 +280,9 @@ def activity_text(activity: Any) -> str:
     if verb in ("key result added", "key result edited", "key result removed"):
         return f"{verb.replace('key result ', '')} the key result “{key_result}”"
     if verb == "aligned":
-        return f"aligned it to “{detail.get('parent', '')}”"
+        if getattr(activity, "names_visible", False):
+            return f"aligned it to “{detail.get('parent', '')}”"
+        return "aligned it to an objective you cannot see"
     if verb == "unaligned":
         return "removed an alignment"
     if verb == "carried over":

@@ -137,3 +137,29 @@ def test_password_reset_is_limited_per_ip_with_the_same_answer(a: World) -> None
     assert len(mail.outbox) == 10
     # An unknown address over the limit gets the very same answer.
     assert _reset(client, "nobody@example.test") == (302, reverse("password_reset_done"))
+
+
+# ---------------------------------------------------------------- 16: no credential on an error page
+
+
+def test_the_debug_page_shows_no_credential_from_the_environment() -> None:
+    """make dev's debug page (DEBUG on) showed DATABASE_URL and DATABASE_ADMIN_URL with passwords."""
+    import sys
+
+    from django.views.debug import technical_500_response
+
+    request = RequestFactory().get(
+        "/boom/",
+        DATABASE_URL="postgres://ascent_app:s3cret-db-pass@db:5432/ascent",
+        DATABASE_ADMIN_URL="postgres://postgres:s3cret-admin-pass@db/postgres",
+        REDIS_URL="redis://:s3cret-redis-pass@cache:6379/0",
+        SOME_OTHER_SETTING="https://user:s3cret-url-pass@example.test/x",
+    )
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        with override_settings(DEBUG=True):
+            page = technical_500_response(request, *sys.exc_info()).content.decode()
+    assert "boom" in page  # it is the debug page
+    for secret in ("s3cret-db-pass", "s3cret-admin-pass", "s3cret-redis-pass", "s3cret-url-pass"):
+        assert secret not in page
