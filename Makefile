@@ -6,9 +6,10 @@ export UV_PROJECT_ENVIRONMENT := .venv
 UV := $(shell command -v uv 2>/dev/null || echo .local/uv/bin/uv)
 STACK := $(UV) run --frozen --quiet python scripts/stack.py
 
-.PHONY: help install run test bench lint mypy migrations deploy-check smoke check fmt seed browser
+.PHONY: help install run dev test bench lint mypy migrations deploy-check smoke check fmt seed browser
 help:
-	@echo "make run    install, migrate, seed the demo, serve on http://127.0.0.1:$${PORT:-8000} with worker and beat"
+	@echo "make run    install, migrate, seed the demo, serve on http://127.0.0.1:$${PORT:-8000} with worker and beat, as production does"
+	@echo "make dev    the same with DEBUG on: autoreload and Django's debug page"
 	@echo "make test   install and run the whole suite (ARGS='-k foo' to narrow)"
 	@echo "make check  what CI runs: quick checks (lint, mypy, migrations) first, then the suite, deploy check, smoke"
 	@echo "make bench  benchmarks    make lint  ruff, format check, mypy    make seed  refresh the demo data"
@@ -25,6 +26,9 @@ browser:
 
 run: install
 	@$(STACK) run
+
+dev: install
+	@$(STACK) dev
 
 test: install browser
 	@$(STACK) test $(ARGS)

@@ -14,8 +14,10 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -86,7 +88,7 @@ def start_embedded_postgres() -> tuple[str, str]:
     return app_url, admin_url
 
 
-def prepare_environment(*, testing: bool) -> dict[str, str]:
+def prepare_environment(*, testing: bool, production: bool = False) -> dict[str, str]:
     env = dict(os.environ)
     if env.get("DATABASE_URL"):
         if env.get("DATABASE_ADMIN_URL"):
@@ -101,7 +103,7 @@ def prepare_environment(*, testing: bool) -> dict[str, str]:
     if testing:
         env["ASCENT_TESTING"] = "1"
         env.setdefault("SECRET_KEY", "dev-" + "x" * 60)
-    else:
+    elif not production:
         env.setdefault("DEBUG", "1")
         env.setdefault("SECRET_KEY", _dev_secret_key())
     (LOCAL / "staticfiles").mkdir(parents=True, exist_ok=True)  # whitenoise expects STATIC_ROOT
@@ -123,12 +125,106 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True, cwd=ROOT)
 
 
-def cmd_run() -> int:
+def port_in_use(port: int) -> bool:
+    """True when something already listens on 127.0.0.1:``port``."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        probe.bind(("127.0.0.1", port))
+    except OSError:
+        return True
+    finally:
+        probe.close()
+    return False
+
+
+def _run_secret_key() -> str:
+    """A random key kept in .local (not a ``dev-`` one: make run passes production's checks)."""
+    path = LOCAL / "run-secret-key"
+    if not path.exists():
+        LOCAL.mkdir(exist_ok=True)
+        path.write_text(secrets.token_urlsafe(64))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _redacted(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@", 1)
+    return url
+
+
+class Child:
+    """A process ``make run`` supervises. Its output goes to .local/logs/<name>.log; once the
+    start-up block has been printed, it is shown on the terminal too (e-mails, errors), so the
+    banners and warnings of start-up never bury the block."""
+
+    def __init__(self, name: str, argv: list[str], env: dict[str, str], *, restart: bool) -> None:
+        self.name, self.argv, self.env, self.restart = name, argv, env, restart
+        self.restarts: list[float] = []
+        self.process: subprocess.Popen[bytes] | None = None
+        (LOCAL / "logs").mkdir(parents=True, exist_ok=True)
+        self.log_path = LOCAL / "logs" / f"{name}.log"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            self.argv, env=self.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        threading.Thread(target=self._pump, args=(self.process,), daemon=True).start()
+
+    def _pump(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stdout is not None
+        with self.log_path.open("ab") as log_file:
+            for line in process.stdout:
+                log_file.write(line)
+                log_file.flush()
+                if _SHOW_OUTPUT.is_set():
+                    sys.stdout.write(f"[{self.name}] {line.decode(errors='replace')}")
+                    sys.stdout.flush()
+
+    def poll(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+_SHOW_OUTPUT = threading.Event()
+#: A worker or beat that dies this often within a minute is broken, not unlucky: stop.
+MAX_RESTARTS_PER_MINUTE = 5
+
+
+def run_environment(port: int) -> dict[str, str]:
+    """What make run serves with: production's settings (DEBUG off, the product's error pages,
+    compressed static files) over plain HTTP on the loopback, e-mail printed to the console."""
+    env = prepare_environment(testing=False, production=True)
+    env.setdefault("DEBUG", "0")
+    env.setdefault("SECRET_KEY", _run_secret_key())
+    env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+    env.setdefault("SECURE_HTTPS", "0")  # plain HTTP, but only on 127.0.0.1
+    env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    # E-mailed links point at the address being served, whatever the port.
+    env.setdefault("ASCENT_BASE_URL", f"http://127.0.0.1:{port}")
+    return env
+
+
+def cmd_run(*, dev: bool = False) -> int:
     started = time.monotonic()
-    env = prepare_environment(testing=False)
-    port = env.get("PORT", "8000")
-    # One process for the three steps: each Python start-up costs a second or two.
-    manage(env, "prepare_demo")
+    port = int(os.environ.get("PORT", "8000"))
+    if port_in_use(port):
+        log(f"port {port} is already in use (another make run?): stop that server, or choose another port,")
+        log(f"e.g. PORT={port + 1} make {'dev' if dev else 'run'}")
+        return 1
+    if dev:
+        env = prepare_environment(testing=False)  # DEBUG on: autoreload and the debug page
+        env.setdefault("ASCENT_BASE_URL", f"http://127.0.0.1:{port}")
+    else:
+        env = run_environment(port)
+    # One process for the steps (migrate, checks, static files, seed): each Python start-up costs a second or two.
+    manage(env, "prepare_demo", *([] if dev else ["--collectstatic"]))
     stopping = False
 
     def stop(*_: object) -> None:
@@ -137,44 +233,111 @@ def cmd_run() -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    celery = [sys.executable, "-m", "celery", "-A", "config"]
+    celery = [sys.executable, "-m", "celery", "-A", "config", "--quiet"]
     beat_schedule = str(LOCAL / "celerybeat-schedule")
+    if dev:
+        web_argv = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--skip-checks"]
+    else:
+        web_argv = [
+            sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+            "--workers", "2", "--log-level", "warning",
+        ]  # fmt: skip
     children = [
-        subprocess.Popen(
-            [*celery, "worker", "-l", "warning", "--concurrency", "1", "-n", "ascent@%h"], env=env, cwd=ROOT
-        ),
-        subprocess.Popen([*celery, "beat", "-l", "warning", "-s", beat_schedule], env=env, cwd=ROOT),
-        subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
-            env=env,
-            cwd=ROOT,
-        ),
-    ]
-    if not _wait_for_http(f"http://127.0.0.1:{port}/login/", children, timeout=90, stopped=lambda: stopping):
+        Child("worker", [*celery, "worker", "-l", "warning", "--concurrency", "1", "-n", "ascent@localhost"], env, restart=True),
+        Child("beat", [*celery, "beat", "-l", "warning", "-s", beat_schedule], env, restart=True),
+        Child("web", web_argv, env, restart=False),
+    ]  # fmt: skip
+    for child in children:
+        child.start()
+    url = f"http://127.0.0.1:{port}/"
+    if not _wait_for_http(f"{url}login/", children, timeout=90, stopped=lambda: stopping):
         if not stopping:
+            for child in children:
+                if child.poll() is not None:
+                    log(f"the {child.name} stopped during start-up (exit code {child.poll()}); its last lines:")
+                    print(child.tail(), flush=True)
             log("the web server did not come up; stopping")
         _stop(children)
         return 0 if stopping else 1
-    log(f"ready in {time.monotonic() - started:.1f}s: http://127.0.0.1:{port}/  (Ctrl-C stops everything)")
-    log("demo logins, password ascent-demo:")
-    for email, who in DEMO_LOGINS:
-        log(f"  {email:<22} {who}")
+    broker = Broker(env)
+    _print_ready_block(url, time.monotonic() - started, dev=dev)
+    _SHOW_OUTPUT.set()
     exit_code = 0
+    next_broker_check = 0.0
     while not stopping:
         for child in children:
-            if child.poll() is not None:
-                log(f"{child.args!r} exited with {child.returncode}; stopping")
-                exit_code = child.returncode or 1
+            code = child.poll()
+            if code is None:
+                continue
+            if not child.restart:
+                log(f"the {child.name} server exited with code {code}; stopping everything")
+                exit_code = code or 1
                 stopping = True
+                break
+            now = time.monotonic()
+            child.restarts = [t for t in child.restarts if now - t < 60] + [now]
+            if len(child.restarts) > MAX_RESTARTS_PER_MINUTE:
+                log(f"the {child.name} keeps stopping ({len(child.restarts)} times in a minute); stopping everything")
+                log(f"its last lines ({child.log_path.relative_to(ROOT)}):")
+                print(child.tail(), flush=True)
+                exit_code, stopping = 1, True
+                break
+            log(f"the {child.name} stopped (exit code {code}); restarting it")
+            child.start()
+        if time.monotonic() >= next_broker_check:
+            broker.check()
+            next_broker_check = time.monotonic() + 5
         time.sleep(0.3)
+    _SHOW_OUTPUT.clear()
     _stop(children)
     log("stopped")
     return exit_code
 
 
-def _wait_for_http(
-    url: str, children: list[subprocess.Popen[bytes]], timeout: float, stopped: Callable[[], bool]
-) -> bool:
+class Broker:
+    """Watches the message broker and says, once, when it goes down and when it is back (jobs
+    wait in the outbox meanwhile). The filesystem transport of a bare make run cannot go down."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.url = env.get("REDIS_URL", "")
+        self.up = True
+
+    def check(self) -> None:
+        if not self.url:
+            return
+        import redis
+
+        try:
+            redis.Redis.from_url(self.url, socket_connect_timeout=1, socket_timeout=1).ping()
+            up = True
+        except redis.RedisError:
+            up = False
+        if up != self.up:
+            if up:
+                log(f"the broker is back ({_redacted(self.url)}): waiting background jobs go out now")
+            else:
+                log(
+                    f"the broker is down ({_redacted(self.url)}): pages keep working; background jobs wait until it is back"
+                )
+            self.up = up
+
+
+def _print_ready_block(url: str, seconds: float, *, dev: bool) -> None:
+    rule = "─" * 68
+    lines = [
+        rule,
+        f"Ascent is ready at {url}   (started in {seconds:.1f}s{', development mode' if dev else ''})",
+        "Demo logins, password ascent-demo:",
+        *(f"  {email:<22} {who}" for email, who in DEMO_LOGINS),
+        "E-mails are printed below; logs of the web server, worker and beat are in .local/logs/.",
+        "Stop with Ctrl-C.",
+        rule,
+    ]
+    for line in lines:
+        log(line)
+
+
+def _wait_for_http(url: str, children: list[Child], timeout: float, stopped: Callable[[], bool]) -> bool:
     import urllib.request
 
     deadline = time.monotonic() + timeout
@@ -190,17 +353,18 @@ def _wait_for_http(
     return False
 
 
-def _stop(children: list[subprocess.Popen[bytes]]) -> None:
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
+def _stop(children: list[Child]) -> None:
+    processes = [child.process for child in children if child.process is not None]
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + 20
-    for child in children:
+    for process in processes:
         try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+            process.kill()
+            process.wait()
 
 
 def cmd_test(args: list[str]) -> int:
@@ -222,10 +386,12 @@ def cmd_bench(args: list[str]) -> int:
 
 def main(argv: list[str]) -> int:
     if not argv:
-        sys.exit("usage: stack.py run | test [pytest args] | manage <command> | bench")
+        sys.exit("usage: stack.py run | dev | test [pytest args] | manage <command> | bench")
     command, rest = argv[0], argv[1:]
     if command == "run":
         return cmd_run()
+    if command == "dev":
+        return cmd_run(dev=True)
     if command == "test":
         return cmd_test(rest)
     if command == "manage":
