@@ -228,6 +228,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "okrs-advance-cycles": {"task": "okrs.tasks.advance_cycles", "schedule": 15 * 60},
     # The outbox relay: publishes jobs whose on-commit publish failed or whose message was lost.
     "outbox-relay": {"task": "outbox.relay_pending", "schedule": env_int("OUTBOX_RELAY_EVERY", 10)},
+    "surveys-close-due": {"task": "surveys.tasks.close_due_surveys", "schedule": 5 * 60},
 }
 # Outbox (outbox/services.py; docs/architecture.md, Background jobs). A job never published is
 # picked up by the relay after OUTBOX_RELAY_GRACE seconds (its request's on-commit publish goes

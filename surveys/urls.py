@@ -4,4 +4,17 @@ from surveys import views
 
 app_name = "surveys"
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("new/", views.survey_create, name="create"),
+    path("trends/", views.trends, name="trends"),
+    path("heatmap/", views.heatmap, name="heatmap"),
+    path("<int:survey_id>/", views.survey_detail, name="detail"),
+    path("<int:survey_id>/edit/", views.survey_edit, name="edit"),
+    path("<int:survey_id>/delete/", views.survey_delete, name="delete"),
+    path("<int:survey_id>/launch/", views.survey_launch, name="launch"),
+    path("<int:survey_id>/close/", views.survey_close, name="close"),
+    path("<int:survey_id>/progress/", views.survey_progress, name="progress"),
+    path("<int:survey_id>/take/", views.survey_take, name="take"),
+    path("<int:survey_id>/results/", views.survey_results, name="results"),
+]

@@ -1,15 +1,247 @@
-"""Surveys: the page says what will be here until the app is built."""
+"""Survey pages: the list, HR's builder, launch and close, the live response rate (counts only),
+taking a survey, results, trends and HR's heatmap. Results pages read only the stored group
+results (``ThemeResult``) and the viewer's own answers; never anyone else's answers."""
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
 
-from organisations.models import Membership
-from organisations.web import TenantRequest, tenant_view
+from typing import Any
 
-DESCRIPTION = "Engagement surveys scored by theme, and the action plans they suggest."
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from organisations.models import Membership, Role
+from organisations.web import TenantRequest, apply_validation_error, attempt, parse_query, render_page, tenant_view
+from surveys import plans, selectors, services
+from surveys.charts import trend_chart
+from surveys.forms import HeatmapQuery, SurveyForm, TakeForm
+from surveys.models import Survey, SurveyState
+from surveys.permissions import can_manage
+
+
+def home_url(membership: Membership) -> str:
+    return reverse("surveys:home", kwargs={"org_slug": membership.organisation.slug})
+
+
+def survey_url(membership: Membership, name: str, survey: Survey) -> str:
+    return reverse(f"surveys:{name}", kwargs={"org_slug": membership.organisation.slug, "survey_id": survey.pk})
+
+
+def _rate(survey: Survey, responses: int) -> int:
+    return round(100 * responses / survey.invited) if survey.invited else 0
 
 
 @tenant_view()
 def home(request: TenantRequest, membership: Membership) -> HttpResponse:
-    context = {"title": "Surveys", "description": DESCRIPTION, "section": "surveys"}
-    return render(request, "organisations/section.html", context)
+    context: dict[str, Any] = {"section": "surveys", "mine": selectors.surveys_for_member(membership)}
+    if can_manage(membership):
+        managed = selectors.survey_list(membership)
+        for s in managed:
+            s.rate = _rate(s, s.response_count)  # type: ignore[attr-defined]
+        context["managed"] = managed
+        context["can_manage"] = True
+    return render_page(request, "surveys/home.html", context)
+
+
+def _survey_data(form: SurveyForm) -> services.SurveyData:
+    d = form.cleaned_data
+    return services.SurveyData(
+        title=d["title"],
+        description=d["description"],
+        audience=d["audience"],
+        teams=list(d["teams"]),
+        opens_at=d["opens_at"],
+        closes_at=d["closes_at"],
+        anonymity_threshold=d["anonymity_threshold"],
+        questions=list(d["questions"]),
+    )
+
+
+def _submit(form: SurveyForm, run: Any) -> Survey | None:
+    if not form.is_bound or not form.is_valid():
+        return None
+    try:
+        return run(_survey_data(form))
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return None
+
+
+@tenant_view(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def survey_create(request: TenantRequest, membership: Membership) -> HttpResponseBase:
+    services.bank_ensure(organisation_id=membership.organisation_id)
+    form = SurveyForm(request.POST if request.method == "POST" else None, actor=membership)
+    survey = _submit(form, lambda data: services.survey_create(actor=membership, data=data))
+    if survey is not None:
+        messages.success(request, "Draft saved. Check it, then launch it to invite people.")
+        return redirect(survey_url(membership, "detail", survey))
+    return render_page(
+        request, "surveys/form.html", {"form": form, "section": "surveys"}, status=400 if form.is_bound else 200
+    )
+
+
+@tenant_view(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def survey_edit(request: TenantRequest, membership: Membership, survey_id: int) -> HttpResponseBase:
+    survey = selectors.access_survey(membership, survey_id)
+    if survey.state != SurveyState.DRAFT:
+        messages.error(request, "Only a draft can be changed.")
+        return redirect(survey_url(membership, "detail", survey))
+    form = SurveyForm(request.POST if request.method == "POST" else None, actor=membership, survey=survey)
+    saved = _submit(form, lambda data: services.survey_update(actor=membership, survey=survey, data=data))
+    if saved is not None:
+        messages.success(request, "Draft saved.")
+        return redirect(survey_url(membership, "detail", saved))
+    context = {"form": form, "survey": survey, "section": "surveys"}
+    return render_page(request, "surveys/form.html", context, status=400 if form.is_bound else 200)
+
+
+@tenant_view()
+def survey_detail(request: TenantRequest, membership: Membership, survey_id: int) -> HttpResponseBase:
+    """HR's page of one survey (its setup, launch and close, the live response rate); for
+    everyone else, where the survey is for them: take it or see the results."""
+    survey = selectors.access_survey(membership, survey_id)
+    if not can_manage(membership):
+        name = "results" if survey.state == SurveyState.CLOSED else "take"
+        return redirect(survey_url(membership, name, survey))
+    context = {
+        "survey": survey,
+        "questions": selectors.survey_questions(survey),
+        "teams": [link.team for link in survey.audience_teams.select_related("team")],
+        "section": "surveys",
+        **_progress(survey),
+    }
+    return render_page(request, "surveys/detail.html", context)
+
+
+def _progress(survey: Survey) -> dict[str, Any]:
+    responses = selectors.response_count(survey)
+    return {"responses": responses, "rate": _rate(survey, responses)}
+
+
+@tenant_view(Role.ADMIN)
+def survey_progress(request: TenantRequest, membership: Membership, survey_id: int) -> HttpResponseBase:
+    """The live response-rate bar (counts only), polled by htmx while the survey is open."""
+    survey = selectors.access_survey(membership, survey_id)
+    context = {"survey": survey, **_progress(survey)}
+    return render_page(request, "surveys/detail.html", context, region="response-rate")
+
+
+@tenant_view(Role.ADMIN)
+@require_POST
+def survey_launch(request: TenantRequest, membership: Membership, survey_id: int) -> HttpResponseBase:
+    survey = selectors.access_survey(membership, survey_id)
+    attempt(
+        request,
+        lambda: services.survey_launch(actor=membership, survey=survey),
+        "Launched: invitations are on their way.",
+    )
+    return redirect(survey_url(membership, "detail", survey))
+
+
+@tenant_view(Role.ADMIN)
+@require_POST
+def survey_close(request: TenantRequest, membership: Membership, survey_id: int) -> HttpResponseBase:
+    survey = selectors.access_survey(membership, survey_id)
+    attempt(request, lambda: services.survey_close(actor=membership, survey=survey), "Closed: the results are ready.")
+    return redirect(survey_url(membership, "detail", survey))
+
+
+@tenant_view(Role.ADMIN)
+@require_POST
+def survey_delete(request: TenantRequest, membership: Membership, survey_id: int) -> HttpResponseBase:
+    survey = selectors.access_survey(membership, survey_id)
+    if attempt(request, lambda: services.survey_delete(actor=membership, survey=survey), "Draft deleted."):
+        return redirect(home_url(membership))
+    return redirect(survey_url(membership, "detail", survey))
+
+
+@tenant_view()
+@require_http_methods(["GET", "POST"])
+def survey_take(request: TenantRequest, membership: Membership, survey_id: int) -> HttpResponseBase:
+    survey = selectors.access_survey(membership, survey_id)
+    questions = selectors.survey_questions(survey)
+    responded = selectors.has_responded(membership, survey)
+    form = TakeForm(request.POST if request.method == "POST" else None, questions=questions)
+    if request.method == "POST" and not responded and form.is_valid():
+        answers = [
+            services.AnswerData(q, form.cleaned_data[f"q_{q.pk}"], form.cleaned_data[f"c_{q.pk}"]) for q in questions
+        ]
+        try:
+            services.response_submit(actor=membership, survey=survey, answers=answers)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "Thank you: your answers are in. Nobody but you can see them.")
+            return redirect(home_url(membership))
+    context = {
+        "survey": survey,
+        "form": form,
+        "responded": responded,
+        "invited": selectors.in_audience(membership, survey),
+        "section": "surveys",
+    }
+    return render_page(request, "surveys/take.html", context, status=400 if form.is_bound else 200)
+
+
+def _plan(scores: list[selectors.ThemeScore], organisation_id: int) -> list[selectors.ThemeScore]:
+    chosen = plans.plan_themes([(s, s.score) for s in scores], plans.low_score(organisation_id))
+    return [s for s, _ in chosen]
+
+
+@tenant_view()
+def survey_results(request: TenantRequest, membership: Membership, survey_id: int) -> HttpResponseBase:
+    survey = selectors.access_survey(membership, survey_id)
+    context: dict[str, Any] = {"survey": survey, "section": "surveys", "too_few": selectors.TOO_FEW}
+    if survey.state != SurveyState.CLOSED:
+        context["not_closed"] = True
+        return render_page(request, "surveys/results.html", context)
+    own = selectors.own_scores(membership, survey)
+    context["own"] = own
+    if selectors.manager_has_reports(membership):
+        context["is_manager"] = True
+        context["line"] = selectors.group_result(survey, "manager", membership.pk)
+    if can_manage(membership):
+        context["can_manage"] = True
+        organisation = selectors.group_result(survey, "organisation")
+        context["organisation_result"] = organisation
+        context["teams"] = selectors.team_results(survey)
+        context["comments"] = selectors.comments(survey, organisation) if organisation else []
+    return render_page(request, "surveys/results.html", context)
+
+
+@tenant_view()
+def trends(request: TenantRequest, membership: Membership) -> HttpResponseBase:
+    """Theme trends across closed surveys: one's own, a manager's reporting line, and (HR) the
+    organisation's; each a small chart with its numbers in a table beside it."""
+    sections = [("Your own scores", selectors.own_trends(membership))]
+    if selectors.manager_has_reports(membership):
+        sections.append(("Your reporting line", selectors.group_trends(membership, "manager", membership.pk)))
+    if can_manage(membership):
+        sections.append(("The organisation", selectors.group_trends(membership, "organisation")))
+    shown = [
+        (title, [(theme, points, trend_chart([p.score for p in points])) for theme, points in data.items()])
+        for title, data in sections
+    ]
+    return render_page(request, "surveys/trends.html", {"sections": shown, "section": "surveys"})
+
+
+@tenant_view(Role.ADMIN)
+def heatmap(request: TenantRequest, membership: Membership) -> HttpResponseBase:
+    query = parse_query(request, HeatmapQuery)
+    closed = list(reversed(selectors.closed_surveys(membership)))
+    chosen = query.cleaned_data.get("survey")
+    survey = next((s for s in closed if s.pk == chosen), closed[0] if closed else None)
+    themes, rows = selectors.heatmap(survey) if survey else ([], [])
+    context = {"closed": closed, "survey": survey, "themes": themes, "rows": rows, "section": "surveys"}
+    return render_page(request, "surveys/heatmap.html", context)
+
+
+def my_work_card(request: TenantRequest, membership: Membership) -> dict[str, Any] | None:
+    """*My work*: the open surveys this member can still take (none: no card)."""
+    open_ = [item for item in selectors.surveys_for_member(membership) if item.can_take]
+    return {"open": open_} if open_ else None
