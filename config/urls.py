@@ -25,7 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *tenant_app("okrs", "okrs/", api=True),
     *tenant_app("goals", "goals/"),
     *tenant_app("checkins", "checkins/"),
-    *tenant_app("surveys", "surveys/"),
+    *tenant_app("surveys", "surveys/", api=True),
     *tenant_app("notifications", "notifications/", api=True),
     *tenant_app("outbox", "jobs/"),
 ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from organisations.models import Membership, Team
 from surveys.anonymity import mean_score
 from surveys.models import (
+    Action,
     Answer,
     Audience,
     CommentResult,
@@ -260,3 +261,39 @@ def heatmap(survey: Survey) -> tuple[list[Theme], list[tuple[GroupResult, list[D
         scores = {r.theme_id: r.score for r in group.theme_results.all()}
         rows.append((group, [scores.get(t.pk) for t in themes]))
     return themes, rows
+
+
+# ---------------------------------------------------------------- action library and plans
+
+
+def action_list(actor: Membership, *, active_only: bool = False) -> list[Action]:
+    actions = Action.objects.for_actor(actor).select_related("theme")
+    return list(actions.filter(active=True) if active_only else actions)
+
+
+def access_action(actor: Membership, action_id: int) -> Action:
+    action = Action.objects.for_actor(actor).select_related("theme").filter(pk=action_id).first()
+    if action is None:
+        raise Http404("No such action")
+    return action
+
+
+@dataclass(frozen=True)
+class PlanTheme:
+    theme: Theme
+    score: Decimal
+    actions: list[Action]
+
+
+def plan(actor: Membership, scores: list[tuple[Theme, Decimal]], audience: str) -> list[PlanTheme]:
+    """A plan: the low themes of ``scores`` (plans.plan_themes) with the library's active
+    actions for ``audience``."""
+    from surveys.plans import low_score, plan_themes
+
+    chosen = plan_themes(scores, low_score(actor.organisation_id))
+    by_theme: dict[int, list[Action]] = defaultdict(list)
+    for action in Action.objects.for_actor(actor).filter(
+        active=True, audience=audience, theme_id__in=[t.pk for t, _ in chosen]
+    ):
+        by_theme[action.theme_id].append(action)
+    return [PlanTheme(theme, score, by_theme.get(theme.pk, [])) for theme, score in chosen]

@@ -1,8 +1,9 @@
 """Every write of surveys: the bank, building, launching, answering and closing a survey.
 
 Closing runs the aggregation step (``surveys.aggregation``) in the same transaction, so a closed
-survey always has its stored results. Invitations and "results are ready" notices go through
-``notifications.notify`` with a key, so a retried launch or close notifies each person once.
+survey always has its stored results. Invitations are an outbox job enqueued with the launch
+(``surveys.tasks.send_invitations``); they and the "results are ready" notices go through
+``notifications.notify`` with a key, so a retried launch, job or close notifies each person once.
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ from surveys.bank import THEMES
 from surveys.models import (
     MAX_THRESHOLD,
     MIN_THRESHOLD,
+    Action,
+    ActionAudience,
     Answer,
     Audience,
+    PlanSettings,
     Question,
     Response,
     Survey,
@@ -166,14 +170,22 @@ def survey_launch(*, actor: Membership, survey: Survey) -> Survey:
     survey.launched_at = now
     survey.invited = len(members)
     survey.save(update_fields=["state", "launched_at", "invited"])
-    survey_invite(survey_id=survey.pk)
+    from outbox.services import enqueue
+    from surveys.tasks import INVITATIONS_TASK
+
+    enqueue(
+        INVITATIONS_TASK,
+        organisation_id=survey.organisation_id,
+        kwargs={"survey_id": survey.pk, "organisation_id": survey.organisation_id},
+        key=f"survey-invite:{survey.pk}",
+    )
     return survey
 
 
 def survey_invite(*, survey_id: int) -> int:
     """Invite every member of an open survey's audience (idempotent per person by its key)."""
-    survey = Survey.objects.get(pk=survey_id)
-    if survey.state != SurveyState.OPEN:
+    survey = Survey.objects.filter(pk=survey_id).first()
+    if survey is None or survey.state != SurveyState.OPEN:
         return 0
     url = _survey_url(survey, "take")
     sent = 0
@@ -281,3 +293,77 @@ def surveys_close_due(*, organisation_id: int, now: datetime) -> int:
     for survey in due:
         survey_close(actor=None, survey=survey)
     return len(due)
+
+
+# ---------------------------------------------------------------- the action library
+
+
+@dataclass(frozen=True)
+class ActionData:
+    theme: Theme
+    audience: str
+    title: str
+    description: str = ""
+
+
+def _validate_action(actor: Membership, data: ActionData) -> None:
+    errors = {}
+    if not data.title.strip():
+        errors["title"] = "Say what the action is."
+    if data.theme.organisation_id != actor.organisation_id:
+        errors["theme"] = "That belongs to another organisation."
+    if data.audience not in ActionAudience.values:
+        errors["audience"] = "For a person or for a manager's team."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def action_create(*, actor: Membership, data: ActionData) -> Action:
+    require_manage(actor)
+    _validate_action(actor, data)
+    return Action.objects.create(
+        organisation_id=actor.organisation_id,
+        theme=data.theme,
+        audience=data.audience,
+        title=data.title.strip(),
+        description=data.description.strip(),
+    )
+
+
+@transaction.atomic
+def action_update(*, actor: Membership, action: Action, data: ActionData) -> Action:
+    require_manage(actor)
+    _validate_action(actor, data)
+    action = Action.objects.for_actor(actor).select_for_update().get(pk=action.pk)
+    action.theme = data.theme
+    action.audience = data.audience
+    action.title = data.title.strip()
+    action.description = data.description.strip()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_set_active(*, actor: Membership, action: Action, active: bool) -> Action:
+    """Retire an action from the suggestions (goals already adopted from it stay) or bring it back."""
+    require_manage(actor)
+    Action.objects.for_actor(actor).filter(pk=action.pk).update(active=active)
+    action.active = active
+    return action
+
+
+@transaction.atomic
+def plan_settings_update(*, actor: Membership, low_score: int) -> PlanSettings:
+    require_manage(actor)
+    if not 0 <= low_score <= 100:
+        raise ValidationError({"low_score": "A score from 0 to 100."})
+    settings, _ = (
+        PlanSettings.objects.for_actor(actor)
+        .select_for_update()
+        .get_or_create(organisation_id=actor.organisation_id, defaults={"low_score": low_score})
+    )
+    if settings.low_score != low_score:
+        settings.low_score = low_score
+        settings.save(update_fields=["low_score"])
+    return settings

@@ -28,3 +28,14 @@ def close_due_surveys() -> int:
         except Exception:  # one organisation's failure must not hold the others back
             logger.exception("close_due_surveys failed for organisation %s", organisation.pk)
     return closed
+
+
+INVITATIONS_TASK = "surveys.send_invitations"
+
+
+@shared_task(name=INVITATIONS_TASK)
+def send_invitations(survey_id: int, organisation_id: int) -> int:
+    """An outbox job (enqueued at launch): invite the survey's audience in the app and by e-mail.
+    ``notify`` is idempotent per person by its key, so a redelivered job invites nobody twice."""
+    with rls.tenant_context(organisation_id):
+        return services.survey_invite(survey_id=survey_id)

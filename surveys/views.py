@@ -14,11 +14,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from organisations.models import Membership, Role
-from organisations.web import TenantRequest, apply_validation_error, attempt, parse_query, render_page, tenant_view
+from organisations.web import (
+    TenantRequest,
+    apply_validation_error,
+    attempt,
+    parse_query,
+    render_page,
+    submit,
+    tenant_view,
+)
 from surveys import plans, selectors, services
 from surveys.charts import trend_chart
-from surveys.forms import HeatmapQuery, SurveyForm, TakeForm
-from surveys.models import Survey, SurveyState
+from surveys.forms import ActionForm, HeatmapQuery, PlanSettingsForm, SurveyForm, TakeForm
+from surveys.models import ActionAudience, Survey, SurveyState
 from surveys.permissions import can_manage
 
 
@@ -79,9 +87,7 @@ def survey_create(request: TenantRequest, membership: Membership) -> HttpRespons
     if survey is not None:
         messages.success(request, "Draft saved. Check it, then launch it to invite people.")
         return redirect(survey_url(membership, "detail", survey))
-    return render_page(
-        request, "surveys/form.html", {"form": form, "section": "surveys"}, status=400 if form.is_bound else 200
-    )
+    return render_page(request, "surveys/form.html", {"form": form, "section": "surveys"})
 
 
 @tenant_view(Role.ADMIN)
@@ -97,7 +103,7 @@ def survey_edit(request: TenantRequest, membership: Membership, survey_id: int) 
         messages.success(request, "Draft saved.")
         return redirect(survey_url(membership, "detail", saved))
     context = {"form": form, "survey": survey, "section": "surveys"}
-    return render_page(request, "surveys/form.html", context, status=400 if form.is_bound else 200)
+    return render_page(request, "surveys/form.html", context)
 
 
 @tenant_view()
@@ -185,12 +191,7 @@ def survey_take(request: TenantRequest, membership: Membership, survey_id: int) 
         "invited": selectors.in_audience(membership, survey),
         "section": "surveys",
     }
-    return render_page(request, "surveys/take.html", context, status=400 if form.is_bound else 200)
-
-
-def _plan(scores: list[selectors.ThemeScore], organisation_id: int) -> list[selectors.ThemeScore]:
-    chosen = plans.plan_themes([(s, s.score) for s in scores], plans.low_score(organisation_id))
-    return [s for s, _ in chosen]
+    return render_page(request, "surveys/take.html", context)
 
 
 @tenant_view()
@@ -202,9 +203,15 @@ def survey_results(request: TenantRequest, membership: Membership, survey_id: in
         return render_page(request, "surveys/results.html", context)
     own = selectors.own_scores(membership, survey)
     context["own"] = own
+    context["own_plan"] = selectors.plan(membership, [(x.theme, x.score) for x in own], ActionAudience.INDIVIDUAL)
     if selectors.manager_has_reports(membership):
         context["is_manager"] = True
-        context["line"] = selectors.group_result(survey, "manager", membership.pk)
+        line = selectors.group_result(survey, "manager", membership.pk)
+        context["line"] = line
+        if line is not None:
+            context["team_plan"] = selectors.plan(
+                membership, [(r.theme, r.score) for r in line.theme_results.all()], ActionAudience.MANAGER
+            )
     if can_manage(membership):
         context["can_manage"] = True
         organisation = selectors.group_result(survey, "organisation")
@@ -245,3 +252,72 @@ def my_work_card(request: TenantRequest, membership: Membership) -> dict[str, An
     """*My work*: the open surveys this member can still take (none: no card)."""
     open_ = [item for item in selectors.surveys_for_member(membership) if item.can_take]
     return {"open": open_} if open_ else None
+
+
+# ---------------------------------------------------------------- the action library (HR)
+
+
+def library_url(membership: Membership) -> str:
+    return reverse("surveys:library", kwargs={"org_slug": membership.organisation.slug})
+
+
+def _action_data(form: ActionForm) -> services.ActionData:
+    d = form.cleaned_data
+    return services.ActionData(theme=d["theme"], audience=d["audience"], title=d["title"], description=d["description"])
+
+
+@tenant_view(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def library(request: TenantRequest, membership: Membership) -> HttpResponseBase:
+    """The action library: every suggested action by theme, a form to add one, and the score
+    under which a theme is suggested."""
+    services.bank_ensure(organisation_id=membership.organisation_id)
+    posted = request.POST if request.method == "POST" else None
+    which = request.POST.get("form") if posted is not None else None
+    form = ActionForm(posted if which == "action" else None, actor=membership)
+    settings_form = PlanSettingsForm(
+        posted if which == "settings" else None, initial={"low_score": plans.low_score(membership.organisation_id)}
+    )
+    if which == "action" and submit(form, lambda: services.action_create(actor=membership, data=_action_data(form))).ok:
+        messages.success(request, "Action added to the library.")
+        return redirect(library_url(membership))
+    if (
+        which == "settings"
+        and submit(
+            settings_form,
+            lambda: services.plan_settings_update(actor=membership, low_score=settings_form.cleaned_data["low_score"]),
+        ).ok
+    ):
+        messages.success(request, "Saved: plans suggest themes under that score.")
+        return redirect(library_url(membership))
+    actions = selectors.action_list(membership)
+    themes: dict[Any, list[Any]] = {}
+    for action in actions:
+        themes.setdefault(action.theme, []).append(action)
+    context = {"form": form, "settings_form": settings_form, "themes": themes, "section": "surveys"}
+    return render_page(request, "surveys/library.html", context)
+
+
+@tenant_view(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def action_edit(request: TenantRequest, membership: Membership, action_id: int) -> HttpResponseBase:
+    action = selectors.access_action(membership, action_id)
+    form = ActionForm(request.POST if request.method == "POST" else None, actor=membership, action=action)
+    if submit(form, lambda: services.action_update(actor=membership, action=action, data=_action_data(form))).ok:
+        messages.success(request, "Action saved.")
+        return redirect(library_url(membership))
+    context = {"form": form, "action": action, "section": "surveys"}
+    return render_page(request, "surveys/action_form.html", context)
+
+
+@tenant_view(Role.ADMIN)
+@require_POST
+def action_toggle(request: TenantRequest, membership: Membership, action_id: int) -> HttpResponseBase:
+    action = selectors.access_action(membership, action_id)
+    active = not action.active
+    attempt(
+        request,
+        lambda: services.action_set_active(actor=membership, action=action, active=active),
+        "Suggested again." if active else "No longer suggested.",
+    )
+    return redirect(library_url(membership))
