@@ -164,3 +164,12 @@ class PlanSettingsForm(forms.Form):
 
 class HeatmapQuery(forms.Form):
     survey = forms.IntegerField(required=False, min_value=1)
+
+
+class AdoptForm(forms.Form):
+    action = forms.ModelChoiceField(queryset=Action.objects.none())
+
+    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: forms.ModelChoiceField = self.fields["action"]  # type: ignore[assignment]
+        field.queryset = Action.objects.for_actor(actor).filter(active=True).select_related("theme")

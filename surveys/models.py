@@ -260,3 +260,30 @@ class PlanSettings(TenantModel):
             models.UniqueConstraint(fields=["organisation"], name="survey_plan_settings_once"),
             models.CheckConstraint(condition=models.Q(low_score__lte=100), name="survey_plan_low_score_range"),
         ]
+
+
+class PlanScope(models.TextChoices):
+    PERSONAL = "personal", "Personal plan"
+    TEAM = "team", "Team plan"
+
+
+class AdoptedAction(TenantModel):
+    """A goal born of an action plan: which survey, theme and action it came from. A team plan's
+    baseline is its reporting line's published score; a personal plan stores no score (it would
+    be one person's result in a table others can read): the owner's own answers give it."""
+
+    goal = models.OneToOneField("goals.Goal", on_delete=models.CASCADE, related_name="survey_origin")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
+    action = models.ForeignKey(Action, null=True, on_delete=models.SET_NULL, related_name="+")
+    owner = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=10, choices=PlanScope.choices)
+    baseline = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "survey", "action", "owner"], name="survey_action_adopted_once"
+            )
+        ]

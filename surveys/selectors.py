@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -297,3 +298,77 @@ def plan(actor: Membership, scores: list[tuple[Theme, Decimal]], audience: str) 
     ):
         by_theme[action.theme_id].append(action)
     return [PlanTheme(theme, score, by_theme.get(theme.pk, [])) for theme, score in chosen]
+
+
+@dataclass(frozen=True)
+class GoalOrigin:
+    survey: Survey
+    theme: Theme
+    scope: str
+    baseline: Decimal | None  # None: not for this viewer (a personal plan shown to someone else)
+    later: Survey | None
+    now: Decimal | None
+    shows_scores: bool
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.baseline is None or self.now is None:
+            return None
+        return self.now - self.baseline
+
+
+def _own_theme_score(actor: Membership, survey: Survey, theme: Theme) -> Decimal | None:
+    return next((x.score for x in own_scores(actor, survey) if x.theme.pk == theme.pk), None)
+
+
+def goal_origin(viewer: Membership, goal: Any) -> GoalOrigin | None:
+    """Where an action-plan goal came from, and what the next closed survey says now. A personal
+    plan's scores are the owner's own (from their answers), so only the owner sees them; a team
+    plan's are its reporting line's published results."""
+    from surveys.models import AdoptedAction, PlanScope
+
+    origin = AdoptedAction.objects.for_actor(viewer).select_related("survey", "theme").filter(goal_id=goal.pk).first()
+    if origin is None:
+        return None
+    later = (
+        Survey.objects.for_actor(viewer)
+        .filter(state=SurveyState.CLOSED)
+        .filter(
+            Q(closes_at__gt=origin.survey.closes_at) | Q(closes_at=origin.survey.closes_at, pk__gt=origin.survey.pk)
+        )
+        .order_by("closes_at", "pk")
+    )
+    if origin.scope == PlanScope.PERSONAL:
+        if viewer.pk != origin.owner_id:
+            return GoalOrigin(origin.survey, origin.theme, origin.scope, None, None, None, False)
+        answered = later.filter(responses__respondent=viewer).first()
+        return GoalOrigin(
+            origin.survey,
+            origin.theme,
+            origin.scope,
+            _own_theme_score(viewer, origin.survey, origin.theme),
+            answered,
+            _own_theme_score(viewer, answered, origin.theme) if answered else None,
+            True,
+        )
+    next_result = (
+        ThemeResult.objects.for_actor(viewer)
+        .filter(
+            theme=origin.theme,
+            group__kind=GroupKind.MANAGER,
+            group__manager_id=origin.owner_id,
+            survey__in=later,
+        )
+        .select_related("survey")
+        .order_by("survey__closes_at", "survey_id")
+        .first()
+    )
+    return GoalOrigin(
+        origin.survey,
+        origin.theme,
+        origin.scope,
+        origin.baseline,
+        next_result.survey if next_result else None,
+        next_result.score if next_result else None,
+        True,
+    )

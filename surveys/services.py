@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from goals.models import Goal, GoalCategory, GoalVisibility
+from goals.services import GoalData, goal_create
 from notifications.services import notify
 from organisations.errors import Conflict
 from organisations.models import Membership, Organisation, Team
@@ -26,8 +28,10 @@ from surveys.models import (
     MIN_THRESHOLD,
     Action,
     ActionAudience,
+    AdoptedAction,
     Answer,
     Audience,
+    PlanScope,
     PlanSettings,
     Question,
     Response,
@@ -367,3 +371,59 @@ def plan_settings_update(*, actor: Membership, low_score: int) -> PlanSettings:
         settings.low_score = low_score
         settings.save(update_fields=["low_score"])
     return settings
+
+
+# ---------------------------------------------------------------- adopting an action as a goal
+
+
+@transaction.atomic
+def action_adopt(*, actor: Membership, survey: Survey, action: Action) -> Goal:
+    """Adopt a suggested action of a closed survey's plan as the actor's own goal (category
+    action plan), linked to the survey and theme. A person's plan: a theme of their own scores'
+    plan; a manager's team plan: a theme of their published reporting line's plan."""
+    survey = Survey.objects.for_actor(actor).get(pk=survey.pk)
+    if survey.state != SurveyState.CLOSED:
+        raise Conflict("Plans are made once the survey has closed.")
+    if action.organisation_id != actor.organisation_id or not action.active:
+        raise ValidationError({"action": "That action is not in the library."})
+    baseline = None
+    if action.audience == ActionAudience.INDIVIDUAL:
+        own = [(x.theme, x.score) for x in selectors.own_scores(actor, survey)]
+        if not own:
+            raise Conflict("You did not answer this survey, so it has no personal plan for you.")
+        planned = {item.theme.pk for item in selectors.plan(actor, own, ActionAudience.INDIVIDUAL)}
+        scope = PlanScope.PERSONAL
+    else:
+        line = selectors.group_result(survey, "manager", actor.pk)
+        if line is None:
+            raise Conflict("Your reporting line's results are not shown (too few responses), so it has no team plan.")
+        scores = [(r.theme, r.score) for r in line.theme_results.all()]
+        planned = {item.theme.pk for item in selectors.plan(actor, scores, ActionAudience.MANAGER)}
+        baseline = next((score for theme, score in scores if theme.pk == action.theme_id), None)
+        scope = PlanScope.TEAM
+    if action.theme_id not in planned:
+        raise ValidationError({"action": "That action is for a theme your plan does not suggest."})
+    if AdoptedAction.objects.for_actor(actor).filter(survey=survey, action=action, owner=actor).exists():
+        raise Conflict("You have adopted this action already: find it in My goals.")
+    theme = action.theme
+    goal = goal_create(
+        actor=actor,
+        data=GoalData(
+            title=action.title,
+            description=(action.description + "\n\n" if action.description else "")
+            + f"From the action plan of “{survey.title}”, theme {theme.name}.",
+            category=GoalCategory.ACTION_PLAN,
+            visibility=GoalVisibility.PRIVATE,
+        ),
+    )
+    AdoptedAction.objects.create(
+        organisation_id=actor.organisation_id,
+        goal=goal,
+        survey=survey,
+        theme=theme,
+        action=action,
+        owner=actor,
+        scope=scope,
+        baseline=baseline,
+    )
+    return goal

@@ -25,7 +25,7 @@ from organisations.web import (
 )
 from surveys import plans, selectors, services
 from surveys.charts import trend_chart
-from surveys.forms import ActionForm, HeatmapQuery, PlanSettingsForm, SurveyForm, TakeForm
+from surveys.forms import ActionForm, AdoptForm, HeatmapQuery, PlanSettingsForm, SurveyForm, TakeForm
 from surveys.models import ActionAudience, Survey, SurveyState
 from surveys.permissions import can_manage
 
@@ -203,6 +203,7 @@ def survey_results(request: TenantRequest, membership: Membership, survey_id: in
         return render_page(request, "surveys/results.html", context)
     own = selectors.own_scores(membership, survey)
     context["own"] = own
+    context["can_adopt"] = True
     context["own_plan"] = selectors.plan(membership, [(x.theme, x.score) for x in own], ActionAudience.INDIVIDUAL)
     if selectors.manager_has_reports(membership):
         context["is_manager"] = True
@@ -321,3 +322,31 @@ def action_toggle(request: TenantRequest, membership: Membership, action_id: int
         "Suggested again." if active else "No longer suggested.",
     )
     return redirect(library_url(membership))
+
+
+@tenant_view()
+@require_POST
+def adopt(request: TenantRequest, membership: Membership, survey_id: int) -> HttpResponseBase:
+    """Adopt a suggested action of this survey's plan as a goal, then go to My goals."""
+    survey = selectors.access_survey(membership, survey_id)
+    form = AdoptForm(request.POST, actor=membership)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the suggested actions.")
+        return redirect(survey_url(membership, "results", survey))
+    action = form.cleaned_data["action"]
+    if attempt(
+        request,
+        lambda: services.action_adopt(actor=membership, survey=survey, action=action),
+        f"“{action.title}” is now one of your goals (private until you share it).",
+    ):
+        return redirect(reverse("goals:home", kwargs={"org_slug": membership.organisation.slug}))
+    return redirect(survey_url(membership, "results", survey))
+
+
+def goal_panel(request: TenantRequest, membership: Membership, goal: Any) -> dict[str, Any] | None:
+    """``goal_panels`` on a goal's page: the survey theme score it came from and, once a later
+    survey has closed, the new score. A personal plan's scores are shown to its owner only."""
+    origin = selectors.goal_origin(membership, goal)
+    if origin is None:
+        return None
+    return {"origin": origin}

@@ -47,7 +47,9 @@ class ActionViewSet(
 
     def _data(self, data: dict[str, Any], instance: Action | None = None) -> services.ActionData:
         def pick(name: str) -> Any:
-            return data[name] if name in data else getattr(instance, name)
+            if name in data:
+                return data[name]
+            return getattr(instance, name) if instance is not None else ""
 
         return services.ActionData(
             theme=pick("theme"), audience=pick("audience"), title=pick("title"), description=pick("description") or ""

@@ -196,3 +196,5 @@ API_BODY_CASES = [
         "theme",
     ),
 ]
+
+HTML_CASES += [Case("surveys:adopt", _closed, ("post",))]
