@@ -173,3 +173,7 @@ class AdoptForm(forms.Form):
         super().__init__(*args, **kwargs)
         field: forms.ModelChoiceField = self.fields["action"]  # type: ignore[assignment]
         field.queryset = Action.objects.for_actor(actor).filter(active=True).select_related("theme")
+
+
+class TrendsQuery(forms.Form):
+    team = forms.IntegerField(required=False, min_value=1)

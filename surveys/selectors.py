@@ -372,3 +372,7 @@ def goal_origin(viewer: Membership, goal: Any) -> GoalOrigin | None:
         next_result.score if next_result else None,
         True,
     )
+
+
+def team_choices(actor: Membership) -> list[Team]:
+    return list(Team.objects.for_actor(actor).order_by("name"))

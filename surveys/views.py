@@ -25,7 +25,7 @@ from organisations.web import (
 )
 from surveys import plans, selectors, services
 from surveys.charts import trend_chart
-from surveys.forms import ActionForm, AdoptForm, HeatmapQuery, PlanSettingsForm, SurveyForm, TakeForm
+from surveys.forms import ActionForm, AdoptForm, HeatmapQuery, PlanSettingsForm, SurveyForm, TakeForm, TrendsQuery
 from surveys.models import ActionAudience, Survey, SurveyState
 from surveys.permissions import can_manage
 
@@ -114,14 +114,17 @@ def survey_detail(request: TenantRequest, membership: Membership, survey_id: int
     if not can_manage(membership):
         name = "results" if survey.state == SurveyState.CLOSED else "take"
         return redirect(survey_url(membership, name, survey))
-    context = {
+    return render_page(request, "surveys/detail.html", _detail_context(survey))
+
+
+def _detail_context(survey: Survey) -> dict[str, Any]:
+    return {
         "survey": survey,
         "questions": selectors.survey_questions(survey),
         "teams": [link.team for link in survey.audience_teams.select_related("team")],
         "section": "surveys",
         **_progress(survey),
     }
-    return render_page(request, "surveys/detail.html", context)
 
 
 def _progress(survey: Survey) -> dict[str, Any]:
@@ -133,7 +136,8 @@ def _progress(survey: Survey) -> dict[str, Any]:
 def survey_progress(request: TenantRequest, membership: Membership, survey_id: int) -> HttpResponseBase:
     """The live response-rate bar (counts only), polled by htmx while the survey is open."""
     survey = selectors.access_survey(membership, survey_id)
-    context = {"survey": survey, **_progress(survey)}
+    htmx = getattr(request, "htmx", None)
+    context = {"survey": survey, **_progress(survey)} if htmx else _detail_context(survey)
     return render_page(request, "surveys/detail.html", context, region="response-rate")
 
 
@@ -229,13 +233,21 @@ def trends(request: TenantRequest, membership: Membership) -> HttpResponseBase:
     sections = [("Your own scores", selectors.own_trends(membership))]
     if selectors.manager_has_reports(membership):
         sections.append(("Your reporting line", selectors.group_trends(membership, "manager", membership.pk)))
+    teams: list[Any] = []
+    chosen = None
     if can_manage(membership):
         sections.append(("The organisation", selectors.group_trends(membership, "organisation")))
+        teams = selectors.team_choices(membership)
+        query = parse_query(request, TrendsQuery)
+        chosen = next((t for t in teams if t.pk == query.cleaned_data.get("team")), None)
+        if chosen is not None:
+            sections.append((f"Team: {chosen.name}", selectors.group_trends(membership, "team", chosen.pk)))
     shown = [
         (title, [(theme, points, trend_chart([p.score for p in points])) for theme, points in data.items()])
         for title, data in sections
     ]
-    return render_page(request, "surveys/trends.html", {"sections": shown, "section": "surveys"})
+    context = {"sections": shown, "teams": teams, "chosen": chosen, "section": "surveys"}
+    return render_page(request, "surveys/trends.html", context)
 
 
 @tenant_view(Role.ADMIN)

@@ -154,3 +154,12 @@ def test_home_trends_and_heatmap_render(a: World, s: SurveyWorld) -> None:
 def test_my_work_shows_an_open_survey_to_take(a: World, s: SurveyWorld) -> None:
     page = login(Client(), a.employee).get(reverse("organisations:my_work", kwargs={"org_slug": a.org.slug}))
     assert url(a, "take", survey_id=s.open.pk) in page.content.decode()
+
+
+def test_hr_follows_a_team_s_trend(a: World, s: SurveyWorld) -> None:
+    hr = login(Client(), a.admin)
+    page = hr.get(url(a, "trends") + f"?team={a.company.pk}")
+    assert page.status_code == 200
+    assert f"Team: {a.company.name}" in page.content.decode()
+    assert 'role="img"' in page.content.decode()
+    assert hr.get(url(a, "trends") + "?team=x").status_code == 400
