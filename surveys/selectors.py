@@ -376,3 +376,12 @@ def goal_origin(viewer: Membership, goal: Any) -> GoalOrigin | None:
 
 def team_choices(actor: Membership) -> list[Team]:
     return list(Team.objects.for_actor(actor).order_by("name"))
+
+
+def survey_queryset(actor: Membership) -> QuerySet[Survey]:
+    """The API's surveys: drafts for HR only, with what the serializer reads prefetched."""
+    return _visible(actor).prefetch_related("audience_teams", "survey_questions")
+
+
+def action_queryset(actor: Membership) -> QuerySet[Action]:
+    return Action.objects.for_actor(actor).select_related("theme")

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 
 from organisations.models import Role
-from surveys import services
+from surveys import selectors, services
 from surveys.api.serializers import ActionSerializer, QuestionSerializer, ThemeSerializer
 from surveys.api.surveys import SurveysViewSet
 from surveys.models import Action, Question, Theme
@@ -43,7 +43,7 @@ class ActionViewSet(
     http_method_names = ["get", "post", "patch"]
 
     def get_base_queryset(self) -> QuerySet[Action]:
-        return Action.objects.select_related("theme")
+        return selectors.action_queryset(self.membership)
 
     def _data(self, data: dict[str, Any], instance: Action | None = None) -> services.ActionData:
         def pick(name: str) -> Any:

@@ -70,10 +70,7 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SurveysVie
     write_role = Role.EMPLOYEE  # answering is a write; services require HR for the rest
 
     def get_base_queryset(self) -> QuerySet[Survey]:
-        surveys = Survey.objects.prefetch_related("audience_teams", "survey_questions")
-        if can_manage(self.membership):
-            return surveys
-        return surveys.exclude(state=SurveyState.DRAFT)
+        return selectors.survey_queryset(self.membership)
 
     def get_object(self) -> Survey:
         survey = selectors.access_survey(self.membership, int(self.kwargs["pk"]))

@@ -13,9 +13,9 @@ from notifications.models import Notification
 from notifications.tasks import NOTIFICATION_EMAIL_TASK
 from outbox.models import OutboxJob
 from outbox.tasks import run_job
-from surveys.models import Response, Survey, SurveyState
+from surveys.models import GroupResult, Response, Survey, SurveyState
 from tests.conftest import World, login
-from tests.surveys.worlds import SurveyWorld
+from tests.surveys.worlds import SurveyWorld, answer
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +163,16 @@ def test_hr_follows_a_team_s_trend(a: World, s: SurveyWorld) -> None:
     assert f"Team: {a.company.name}" in page.content.decode()
     assert 'role="img"' in page.content.decode()
     assert hr.get(url(a, "trends") + "?team=x").status_code == 400
+
+
+def test_a_second_survey_with_nearly_the_same_people_is_suppressed(a: World, s: SurveyWorld) -> None:
+    """The world's closed survey had all five; three of them in a survey for the same audience
+    would reveal the other two by comparing the two organisation figures."""
+    for m in (a.owner, a.admin, a.manager):
+        answer(m, s.open, {})
+    hr = login(Client(), a.admin)
+    hr.post(url(a, "close", survey_id=s.open.pk))
+    page = hr.get(url(a, "results", survey_id=s.open.pk)).content.decode()
+    assert "Too few responses to protect anonymity." in page
+    with a.tenant():
+        assert not GroupResult.objects.filter(survey=s.open).exists()
