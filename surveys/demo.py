@@ -7,6 +7,8 @@ What it builds in Acme:
   same respondents, so comparing the two surveys reveals nobody: the cross-survey rule passes),
   with Headspace and Recognition low in spring and better in autumn — results, trends, a
   heatmap and comments to look at;
+* after the autumn survey, some people adopt an action of their personal plan and the managers
+  whose reporting line was published one of their team plan (action-plan goals);
 * an open "Winter pulse" that employee@acme.test has not answered yet (some colleagues have).
 
 Answers are written through ``services.response_submit`` as each respondent (the answers policy
@@ -83,6 +85,29 @@ def _survey(hr: Membership, title: str, questions: list[Question], *, days: int 
     return services.survey_launch(actor=hr, survey=survey)
 
 
+def _adopt_some(survey: Survey, respondents: list[Membership], everyone: list[Membership]) -> None:
+    """A few people adopt the first action of their personal plan; managers whose reporting line
+    was published adopt one of their team plan."""
+    from surveys.models import ActionAudience
+
+    for person in respondents[::6]:
+        rls.set_current_user(person.user_id)  # their own scores come from their own answers
+        own = [(x.theme, x.score) for x in selectors.own_scores(person, survey)]
+        plan = selectors.plan(person, own, ActionAudience.INDIVIDUAL)
+        if plan and plan[0].actions:
+            services.action_adopt(actor=person, survey=survey, action=plan[0].actions[0])
+    rls.set_current_user(None)
+    for manager in everyone:
+        line = selectors.group_result(survey, "manager", manager.pk)
+        if line is None:
+            continue
+        team_plan = selectors.plan(
+            manager, [(r.theme, r.score) for r in line.theme_results.all()], ActionAudience.MANAGER
+        )
+        if team_plan and team_plan[0].actions:
+            services.action_adopt(actor=manager, survey=survey, action=team_plan[0].actions[0])
+
+
 def seed_surveys() -> bool:
     organisation = Organisation.objects.get(slug="acme")
     with rls.tenant_context(organisation.pk):
@@ -93,12 +118,11 @@ def seed_surveys() -> bool:
             organisation=organisation, user__email="hr@acme.test"
         )
         questions = list(Question.objects.for_actor(hr).order_by("theme__position", "pk"))
-        people = list(
-            Membership.objects.for_actor(hr)
-            .filter(is_active=True)
-            .exclude(user__email="employee@acme.test")
-            .order_by("pk")
-        )
+        everyone = list(Membership.objects.for_actor(hr).filter(is_active=True).select_related("user").order_by("pk"))
+        # manager@ does not answer, so their reporting line is exactly the Platform team's other
+        # members and both can be published (had they answered, the two figures would differ by
+        # one person, and the line would be suppressed).
+        people = [m for m in everyone if m.user.email not in ("employee@acme.test", "manager@acme.test")]
         respondents = people[:34]
         rng = random.Random(8)  # the same demo every time
         now = timezone.now()
@@ -113,6 +137,7 @@ def seed_surveys() -> bool:
                 launched_at=opened,
                 closed_at=opened + timedelta(days=14),
             )
+        _adopt_some(survey, respondents, everyone)
         pulse = _survey(hr, "Winter pulse", [q for q in questions if not q.reverse_scored][:7])
         _answer_all(pulse, respondents[:9], 1, rng)
     return True

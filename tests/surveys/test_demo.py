@@ -7,11 +7,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from goals.models import Goal, GoalCategory
 from organisations import rls
 from organisations.demo import seed_demo
 from organisations.models import Membership, Organisation
 from surveys import demo, selectors
-from surveys.models import GroupResult, Response, Survey, SurveyState
+from surveys.models import AdoptedAction, GroupResult, Response, Survey, SurveyState
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,9 @@ def test_the_demo_has_closed_surveys_with_results_and_an_open_one_for_the_employ
             assert Response.objects.filter(survey=survey).count() >= 30
             assert GroupResult.objects.filter(survey=survey, kind="organisation").exists()
             assert GroupResult.objects.filter(survey=survey, kind="team").exists()
+        assert AdoptedAction.objects.filter(scope="personal").count() >= 3
+        assert AdoptedAction.objects.filter(scope="team").exists()
+        assert Goal.objects.filter(category=GoalCategory.ACTION_PLAN).count() == AdoptedAction.objects.count()
         employee = Membership.objects.select_related("organisation", "user").get(user__email="employee@acme.test")
         open_ = [item for item in selectors.surveys_for_member(employee) if item.can_take]
         assert [item.survey.title for item in open_] == ["Winter pulse"]
