@@ -23,7 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/orgs/<slug:org_slug>/", include("organisations.api.urls")),
     path("", include("organisations.urls")),
     *tenant_app("okrs", "okrs/", api=True),
-    *tenant_app("goals", "goals/"),
+    *tenant_app("goals", "goals/", api=True),
     *tenant_app("checkins", "checkins/"),
     *tenant_app("surveys", "surveys/", api=True),
     *tenant_app("notifications", "notifications/", api=True),

@@ -378,3 +378,10 @@ def milestone_remove(*, actor: Membership, milestone: Milestone) -> Goal:
     _recompute(goal)
     _log(goal, actor, UpdateKind.MILESTONE, f"Removed the milestone “{title}”.", progress=True)
     return goal
+
+
+@transaction.atomic
+def goal_delete(*, actor: Membership, goal: Goal) -> None:
+    """Delete a goal with its milestones and log (the owner's own; there is nothing else to keep)."""
+    require_edit(actor, goal)
+    _lock(actor, goal).delete()
