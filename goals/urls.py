@@ -12,6 +12,7 @@ urlpatterns = [
     path("shared/", shared.shared_with_me, name="shared"),
     path("<int:goal_id>/", goals.goal_detail, name="detail"),
     path("<int:goal_id>/edit/", goals.goal_edit, name="edit"),
+    path("<int:goal_id>/delete/", goals.goal_delete, name="delete"),
     path("<int:goal_id>/state/", goals.goal_state, name="state"),
     path("<int:goal_id>/comment/", goals.goal_comment, name="comment"),
     path("<int:goal_id>/progress/", progress.goal_progress, name="progress"),

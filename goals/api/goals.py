@@ -113,9 +113,10 @@ class GoalViewSet(
     # ---------------------------------------------------------------- state and progress
 
     def _state(self, request: Request, service: Any) -> Response:
+        goal = self.get_object()
         body = GoalNoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        goal = service(actor=self.membership, goal=self.get_object(), note=body.validated_data["note"])
+        goal = service(actor=self.membership, goal=goal, note=body.validated_data["note"])
         return Response(self.get_serializer(self._reload(goal)).data)
 
     @extend_schema(request=GoalNoteSerializer, responses=GoalSerializer)
@@ -141,11 +142,12 @@ class GoalViewSet(
     @action(detail=True, methods=["post"])
     def progress(self, request: Request, org_slug: str, pk: str) -> Response:
         """Set a manual goal's progress (0..1)."""
+        goal = self.get_object()  # first: a goal the caller may not see is 404 whatever the body
         body = GoalProgressSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         goal = services.goal_progress_set(
             actor=self.membership,
-            goal=self.get_object(),
+            goal=goal,
             progress=body.validated_data["progress"],
             note=body.validated_data["note"],
         )

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from goals import forms, permissions, selectors, services
 from goals.models import Goal
-from goals.views.common import base_context, decorate, detail_url, progress_form_for
+from goals.views.common import base_context, decorate, detail_url, home_url, progress_form_for
 from organisations.models import Membership
 from organisations.web import TenantRequest, panels, parse_query, render_page, submit, tenant_view
 
@@ -120,3 +120,12 @@ def goal_comment(request: TenantRequest, membership: Membership, goal_id: int) -
         messages.success(request, "Comment added.")
         return redirect(detail_url(membership, goal.pk) + "#log")
     return render_detail(request, membership, goal, comment_form=form)
+
+
+@tenant_view()
+@require_POST
+def goal_delete(request: TenantRequest, membership: Membership, goal_id: int) -> HttpResponseBase:
+    goal = selectors.access_goal(membership, goal_id)
+    services.goal_delete(actor=membership, goal=goal)
+    messages.success(request, f"Goal “{goal.title}” deleted.")
+    return redirect(home_url(membership))

@@ -63,6 +63,7 @@ HTML_CASES = [
     Case("goals:shared"),
     Case("goals:detail", GOAL),
     Case("goals:edit", GOAL, ("get", "post")),
+    Case("goals:delete", GOAL, ("post",)),
     Case("goals:state", GOAL, ("post",)),
     Case("goals:comment", GOAL, ("post",)),
     Case("goals:progress", GOAL, ("post",)),

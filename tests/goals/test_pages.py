@@ -215,3 +215,15 @@ def test_my_work_card_lists_active_goals_due_soon_first(a: World, g: GoalWorld) 
     html = page.content.decode()
     assert "Your goals" in html
     assert html.index("Sooner") < html.index("Later") < html.index("Undated")
+
+
+def test_delete_is_the_owners_alone(a: World, g: GoalWorld) -> None:
+    goal = make_goal(a.employee, visibility=GoalVisibility.ORGANISATION)
+    assert login(Client(), a.manager).post(url(a, "delete", goal_id=goal.pk)).status_code == 403
+    assert login(Client(), a.admin).post(url(a, "delete", goal_id=goal.pk)).status_code == 403
+    client = login(Client(), a.employee)
+    assert "Delete goal" in client.get(url(a, "edit", goal_id=goal.pk)).content.decode()
+    deleted = client.post(url(a, "delete", goal_id=goal.pk))
+    assert deleted["Location"] == url(a, "home")
+    with a.tenant():
+        assert not Goal.objects.filter(pk=goal.pk).exists()
