@@ -99,3 +99,9 @@ def active_goals_due_soon(*, actor: Membership, limit: int = 5) -> list[Goal]:
     """The actor's active goals, the soonest due first (undated last), for *My work*."""
     qs = Goal.objects.for_actor(actor).filter(owner=actor, state=GoalState.ACTIVE)
     return list(qs.order_by(F("due_date").asc(nulls_last=True), "id")[:limit])
+
+
+def visible_milestones(*, actor: Membership) -> QuerySet[Milestone]:
+    """Milestones of the goals the actor may see (the API's milestone resource)."""
+    visible = visible_goals(actor=actor).values("pk")
+    return Milestone.objects.for_actor(actor).filter(goal_id__in=visible).select_related("goal__owner__user")

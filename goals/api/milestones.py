@@ -26,8 +26,7 @@ class MilestoneViewSet(mixins.RetrieveModelMixin, TenantViewSet):
     http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def get_base_queryset(self) -> QuerySet[Milestone]:
-        visible = selectors.visible_goals(actor=self.membership).values("pk")
-        return Milestone.objects.filter(goal_id__in=visible).select_related("goal__owner__user")
+        return selectors.visible_milestones(actor=self.membership)
 
     @extend_schema(request=GoalMilestoneUpdateSerializer, responses=GoalMilestoneSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
