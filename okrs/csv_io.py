@@ -250,11 +250,14 @@ def _parse(csv_text: str, result: ImportResult) -> list[tuple[int, dict[str, str
 
 
 def _decimal(raw: str, label: str, row: RowResult, default: str) -> Decimal:
+    # The file is a machine format: dots for decimals, as the export writes them, whatever the
+    # organisation types on its pages.
     try:
         return read_number(raw or default)
     except NumberInputError as exc:
         problem = "is not a number of reasonable size" if exc.too_large else "is not a number"
-        row.errors.append(f"{label} “{raw}” {problem}.")
+        hint = f" (use a dot for decimals: did you mean {exc.suggestion}?)" if exc.suggestion else ""
+        row.errors.append(f"{label} “{raw}” {problem}{hint}.")
         return Decimal(default)
 
 

@@ -455,7 +455,13 @@ def _ensure_cycles(organisation: Organisation, admin: Membership, today: date) -
 def _value_for(kr: KeyResult, progress: Decimal) -> Decimal:
     """A round value of ``kr`` whose measured progress is close to ``progress``."""
     span = kr.target_value - kr.start_value
-    step = Decimal(1) if abs(span) >= 20 else Decimal("0.01") if abs(span) < 2 else Decimal("0.1")
+    whole = (
+        kr.start_value == kr.start_value.to_integral_value() and kr.target_value == kr.target_value.to_integral_value()
+    )
+    if kr.kind == KeyResultKind.NUMBER and whole:
+        step = Decimal(1)  # counted in whole units: "1 review of 2", never "1.4 reviews of 2"
+    else:
+        step = Decimal(1) if abs(span) >= 20 else Decimal("0.01") if abs(span) < 2 else Decimal("0.1")
     return (kr.start_value + span * progress).quantize(step, rounding=ROUND_HALF_EVEN)
 
 

@@ -31,6 +31,7 @@ from okrs.models import (
 )
 from okrs.permissions import Access
 from okrs.services import KeyResultData, ObjectiveData
+from okrs.services.common import plain_number
 from organisations import selectors as org_selectors
 from organisations.forms import MemberChoiceField
 from organisations.models import Membership, Organisation, Role, Team
@@ -152,18 +153,16 @@ class KeyResultForm(forms.Form):
         )
 
     @staticmethod
-    def initial_for(kr: KeyResult) -> dict[str, Any]:
-        from okrs.templatetags.okrs_tags import num
-
+    def initial_for(kr: KeyResult, number_format: str = "dot") -> dict[str, Any]:
         return {
             "title": kr.title,
             "kind": kr.kind,
-            "start_value": num(kr.start_value).replace(",", ""),
-            "target_value": num(kr.target_value).replace(",", ""),
+            "start_value": plain_number(kr.start_value, number_format),
+            "target_value": plain_number(kr.target_value, number_format),
             "unit": kr.unit,
             "currency": kr.currency,
             "milestones": "\n".join(m.title for m in kr.milestones.all()),
-            "weight": num(kr.weight).replace(",", ""),
+            "weight": plain_number(kr.weight, number_format),
             "owner": kr.owner_id,
             "progress_source": kr.progress_source,
         }
@@ -180,7 +179,7 @@ class ProgressForm(forms.Form):
     confidence = forms.ChoiceField(choices=[("", "— unchanged —"), *Status.choices], required=False)
     note = forms.CharField(max_length=2000, required=False, label="Note")
 
-    def __init__(self, *args: Any, key_result: KeyResult, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, key_result: KeyResult, number_format: str = "dot", **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"kr{key_result.pk}-%s")
         super().__init__(*args, **kwargs)
         self.key_result = key_result
@@ -195,15 +194,13 @@ class ProgressForm(forms.Form):
             field.initial = [str(m.pk) for m in milestones if m.done]
         else:
             del self.fields["milestones_done"]
-            from okrs.templatetags.okrs_tags import num
-
             if kr.kind == KeyResultKind.BOOLEAN:
                 self.fields["value"] = forms.ChoiceField(
                     choices=[("0", "Not done"), ("1", "Done")], label="Done?", required=False
                 )
                 self.fields["value"].initial = "1" if kr.current_value >= 1 else "0"
             else:
-                self.fields["value"].initial = num(kr.current_value).replace(",", "")
+                self.fields["value"].initial = plain_number(kr.current_value, number_format)
                 self.fields["value"].widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
                 unit = kr.currency if kr.kind == KeyResultKind.CURRENCY else kr.unit
                 if unit:
@@ -222,25 +219,28 @@ class ProgressForm(forms.Form):
 
 
 class ScoreForm(forms.Form):
-    score = forms.DecimalField(min_value=Decimal(0), max_value=Decimal(1), max_digits=4, decimal_places=3)
+    score = forms.DecimalField(
+        required=False, min_value=Decimal(0), max_value=Decimal(1), max_digits=4, decimal_places=3
+    )
     score_note = forms.CharField(required=False, max_length=2000, label="Why this score?")
 
     def __init__(self, *args: Any, key_result: KeyResult, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"score{key_result.pk}-%s")
-        kwargs.setdefault(
-            "initial",
-            {
-                "score": key_result.score
-                if key_result.score is not None
-                else key_result.progress.quantize(Decimal("0.001")),
-                "score_note": key_result.score_note,
-            },
-        )
+        kwargs.setdefault("initial", {"score": key_result.score, "score_note": key_result.score_note})
         super().__init__(*args, **kwargs)
-        self.fields["score"].widget.attrs.update({"step": "0.001", "inputmode": "decimal"})
+        default = (
+            key_result.effective_score if key_result.score is None else key_result.progress.quantize(Decimal("0.001"))
+        )
+        self.fields["score"].widget.attrs.update(
+            {
+                "step": "0.001",
+                "inputmode": "decimal",
+                "placeholder": f"{default} (default)" if default is not None else "",
+            }
+        )
         self.fields[
             "score"
-        ].help_text = "0.0 to 1.0; defaults to the measured progress. A different score needs a note."
+        ].help_text = "0.0 to 1.0. Blank keeps the default, its progress; a different score needs a note."
 
 
 class ReflectionForm(forms.Form):

@@ -140,7 +140,12 @@ class Objective(TenantModel):
     tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     # Denormalised by okrs.rollup in the same transaction as any change below it.
     progress = progress_field()
-    #: The lowest progress among its key results: an objective takes its worst key result's pace.
+    #: False when there is nothing to measure yet (no input of positive weight once unmeasured
+    #: inputs are left out): progress is then stored as 0, shows no pace, and is left out of
+    #: every mean above it. objective_create stores False; the roll-up keeps it current.
+    measured = models.BooleanField(default=True)
+    #: The lowest progress among its measured key results: an objective takes its worst key
+    #: result's pace.
     worst_key_result_progress = models.DecimalField(max_digits=7, decimal_places=6, null=True, blank=True)
     #: The worst latest confidence among its key results.
     worst_confidence = models.CharField(max_length=10, choices=Status.choices, blank=True)
@@ -209,8 +214,12 @@ class KeyResult(TenantModel):
     position = models.PositiveIntegerField(default=0)
     # Denormalised by okrs.rollup.
     progress = progress_field()
+    #: A manual key result is always measured; one fed by aligned children is not while none of
+    #: them has anything to measure (see Objective.measured).
+    measured = models.BooleanField(default=True)
     confidence = models.CharField(max_length=10, choices=Status.choices, blank=True)
     last_update_at = models.DateTimeField(null=True, blank=True)
+    #: The score someone set; None means its default (its progress) stands.
     score = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
     score_note = models.TextField(blank=True)
     carried_from = models.ForeignKey(
@@ -230,6 +239,20 @@ class KeyResult(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def score_is_default(self) -> bool:
+        """No one has scored it: its progress stands as its score (shown marked "default")."""
+        return self.score is None
+
+    @property
+    def effective_score(self) -> Decimal | None:
+        """The score it counts with: the one set, else its progress; None with nothing to measure."""
+        if self.score is not None:
+            return self.score
+        if not self.measured:
+            return None
+        return self.progress.quantize(Decimal("0.001"))
 
 
 class Milestone(TenantModel):

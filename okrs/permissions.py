@@ -10,7 +10,13 @@ Edit: admins everything; owners and contributors their objectives; managers thei
 (direct or indirect) and their own team's. A key result's owner may also update its progress.
 A closed cycle is frozen for everyone but HR admins (and their edits are recorded).
 
-Score: whoever may edit the objective, while its cycle is in review; HR admins also after the close.
+Score a key result: its owner, the objective's owner and editors (everyone who may edit it, so
+managers of the owner, contributors and admins too), while the cycle is in review; after the
+close only HR admins, recorded like every other closed-cycle edit. The rule is ``Access.can_score``
+and ``require_score``; the page, the API and the service all ask it.
+
+An alignment's weight and "counts toward progress" belong to the parent: they are set by whoever
+may edit the parent objective (``Access.may_edit``); the child's owner aligns with the defaults.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from organisations.selectors import reporting_line, team_subtree
 CLOSED_MESSAGE = "This cycle is closed: only an HR admin can change its OKRs (and it is recorded)."
 EDIT_MESSAGE = "You can change your own objectives, those you contribute to and your team's."
 SCORE_WINDOW_MESSAGE = "Scores are given when the cycle is in review."
+SCORE_MESSAGE = "A key result is scored by its owner, the objective's owner and editors, and admins."
 
 
 def contributor_ids(objective: Objective) -> set[int]:
@@ -109,8 +116,12 @@ class Access:
         """Scores and the reflection are written in review (and by HR admins after the close)."""
         return cycle.state == CycleState.REVIEW or (cycle.state == CycleState.CLOSED and self.is_admin)
 
-    def can_score(self, objective: Objective) -> bool:
-        return self.scoring_open(objective.cycle) and self.may_edit(objective)
+    def may_score(self, objective: Objective, key_result: KeyResult) -> bool:
+        """The relationship that allows scoring, whatever the cycle's state."""
+        return key_result.owner_id == self.actor.pk or self.may_edit(objective)
+
+    def can_score(self, objective: Objective, key_result: KeyResult) -> bool:
+        return self.scoring_open(objective.cycle) and self.may_score(objective, key_result)
 
     def require_edit(self, objective: Objective, *, key_result: KeyResult | None = None) -> None:
         """Raise NotAllowed unless the actor may change ``objective`` (with ``key_result``: update
@@ -136,10 +147,14 @@ def require_edit(actor: Membership, objective: Objective, *, key_result: KeyResu
     Access(actor).require_edit(objective, key_result=key_result)
 
 
-def require_score(actor: Membership, objective: Objective) -> None:
-    """The services' check before a key result is scored: an editor, in the scoring window."""
+def require_score(actor: Membership, objective: Objective, key_result: KeyResult) -> None:
+    """The services' check before a key result is scored: its owner or an editor of the
+    objective, in the scoring window (after the close: an admin)."""
     fresh_cycle(objective)
     access = Access(actor)
-    access.require_edit(objective)
+    if not access.is_open(objective.cycle):
+        raise NotAllowed(CLOSED_MESSAGE)
+    if not access.may_score(objective, key_result):
+        raise NotAllowed(SCORE_MESSAGE)
     if not access.scoring_open(objective.cycle):
         raise ValidationError({"score": SCORE_WINDOW_MESSAGE})

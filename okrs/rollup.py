@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import connection
 
 from okrs import rules
-from okrs.models import Alignment, KeyResult, KeyResultSource, Milestone, Objective, ObjectiveSource
+from okrs.models import Alignment, CycleState, KeyResult, KeyResultSource, Milestone, Objective, ObjectiveSource
 
 ROLLUP_LOCK_NAMESPACE = 0x0C5  # first key of pg_advisory_xact_lock(int, int)
 
@@ -35,39 +35,49 @@ def key_result_measured_progress(kr: KeyResult) -> Decimal:
     )
 
 
-ChildProgress = dict[tuple[str, int], list[tuple[Decimal, Decimal]]]
+ChildProgress = dict[tuple[str, int], list[rules.Input]]
+
+#: A cycle in these states carries scores: every objective's score is kept current with its inputs.
+SCORED_STATES = (CycleState.REVIEW, CycleState.CLOSED)
 
 
 def _children_progress(
     organisation_id: int, *, objective_ids: Iterable[int] = (), key_result_ids: Iterable[int] = ()
 ) -> ChildProgress:
-    """(parent key, [(weight, child progress)]) for aligned children that count toward progress."""
+    """(parent key, [(weight, child progress, child measured)]) for aligned children that count
+    toward progress."""
     found: ChildProgress = defaultdict(list)
     objective_ids, key_result_ids = list(objective_ids), list(key_result_ids)
     links = Alignment.objects.in_organisation(organisation_id).filter(counts_toward_progress=True)
     if objective_ids:
-        for parent, weight, progress in links.filter(parent_objective_id__in=objective_ids).values_list(
-            "parent_objective_id", "weight", "child__progress"
+        for parent, weight, progress, measured in links.filter(parent_objective_id__in=objective_ids).values_list(
+            "parent_objective_id", "weight", "child__progress", "child__measured"
         ):
-            found[("objective", parent)].append((weight, progress))
+            found[("objective", parent)].append((weight, progress, measured))
     if key_result_ids:
-        for parent, weight, progress in links.filter(parent_key_result_id__in=key_result_ids).values_list(
-            "parent_key_result_id", "weight", "child__progress"
+        for parent, weight, progress, measured in links.filter(parent_key_result_id__in=key_result_ids).values_list(
+            "parent_key_result_id", "weight", "child__progress", "child__measured"
         ):
-            found[("key_result", parent)].append((weight, progress))
+            found[("key_result", parent)].append((weight, progress, measured))
     return found
 
 
+_STORED = ["progress", "measured", "worst_key_result_progress", "worst_confidence", "last_update_at", "score"]
+
+
 def recompute_objectives(organisation_id: int, objective_ids: set[int]) -> set[int]:
-    """Recompute the stored values of these objectives; return the ids whose progress changed."""
+    """Recompute the stored values of these objectives (and, in review or closed cycles, their
+    scores); return the ids whose progress or measuredness changed (what their parents read)."""
     if not objective_ids:
         return set()
-    objectives = list(Objective.objects.in_organisation(organisation_id).filter(id__in=objective_ids))
+    objectives = list(
+        Objective.objects.in_organisation(organisation_id).filter(id__in=objective_ids).select_related("cycle")
+    )
     key_results: dict[int, list[KeyResult]] = defaultdict(list)
     for kr in (
         KeyResult.objects.in_organisation(organisation_id)
         .filter(objective_id__in=objective_ids)
-        .only("id", "objective_id", "weight", "progress", "confidence", "last_update_at")
+        .only("id", "objective_id", "weight", "progress", "measured", "confidence", "last_update_at", "score")
     ):
         key_results[kr.objective_id].append(kr)
     children = _children_progress(organisation_id, objective_ids=objective_ids)
@@ -75,38 +85,33 @@ def recompute_objectives(organisation_id: int, objective_ids: set[int]) -> set[i
     dirty: list[Objective] = []
     for objective in objectives:
         krs = key_results.get(objective.pk, [])
-        kr_pairs = [(kr.weight, kr.progress) for kr in krs]
-        child_pairs = children.get(("objective", objective.pk), [])
+        kr_inputs = [(kr.weight, kr.progress, kr.measured) for kr in krs]
+        child_inputs = children.get(("objective", objective.pk), [])
         if objective.progress_source == ObjectiveSource.KEY_RESULTS:
-            progress = rules.weighted_mean(kr_pairs)
+            progress, measured = rules.mean_of_measured(kr_inputs)
         elif objective.progress_source == ObjectiveSource.ALIGNED_CHILDREN:
-            progress = rules.weighted_mean(child_pairs)
+            progress, measured = rules.mean_of_measured(child_inputs)
         else:
-            progress = rules.weighted_mean([*kr_pairs, *child_pairs])
-        worst_kr = min((kr.progress for kr in krs), default=None)
+            progress, measured = rules.mean_of_measured([*kr_inputs, *child_inputs])
+        # A key result with nothing to measure has no pace: it cannot be the worst one.
+        worst_kr = min((kr.progress for kr in krs if kr.measured), default=None)
         worst_confidence = rules.worst(*(kr.confidence for kr in krs)) or ""
         last_update = max((kr.last_update_at for kr in krs if kr.last_update_at), default=None)
-        new = (progress, worst_kr, worst_confidence, last_update)
-        old = (
-            objective.progress,
-            objective.worst_key_result_progress,
-            objective.worst_confidence,
-            objective.last_update_at,
+        score = (
+            rules.score_mean((kr.weight, kr.score, kr.progress, kr.measured) for kr in krs)
+            if objective.cycle.state in SCORED_STATES
+            else None
         )
+        new = (progress, measured, worst_kr, worst_confidence, last_update, score)
+        old = tuple(getattr(objective, field) for field in _STORED)
         if new != old:
-            if progress != objective.progress:
+            if (progress, measured) != (objective.progress, objective.measured):
                 changed.add(objective.pk)
-            (
-                objective.progress,
-                objective.worst_key_result_progress,
-                objective.worst_confidence,
-                objective.last_update_at,
-            ) = new
+            for field, value in zip(_STORED, new, strict=True):
+                setattr(objective, field, value)
             dirty.append(objective)
     if dirty:
-        Objective.objects.bulk_update(
-            dirty, ["progress", "worst_key_result_progress", "worst_confidence", "last_update_at"]
-        )
+        Objective.objects.bulk_update(dirty, _STORED)
     return changed
 
 
@@ -121,12 +126,12 @@ def recompute_aligned_key_results(organisation_id: int, key_result_ids: set[int]
     children = _children_progress(organisation_id, key_result_ids=[kr.pk for kr in krs])
     dirty = []
     for kr in krs:
-        progress = rules.weighted_mean(children.get(("key_result", kr.pk), []))
-        if progress != kr.progress:
-            kr.progress = progress
+        progress, measured = rules.mean_of_measured(children.get(("key_result", kr.pk), []))
+        if (progress, measured) != (kr.progress, kr.measured):
+            kr.progress, kr.measured = progress, measured
             dirty.append(kr)
     if dirty:
-        KeyResult.objects.bulk_update(dirty, ["progress"])
+        KeyResult.objects.bulk_update(dirty, ["progress", "measured"])
     return {kr.objective_id for kr in dirty}
 
 
@@ -159,15 +164,25 @@ def propagate(organisation_id: int, objective_ids: set[int]) -> None:
 def refresh_key_result(kr: KeyResult) -> None:
     """Store ``kr``'s progress from its own values (manual) and roll up from its objective."""
     if kr.progress_source == KeyResultSource.MANUAL:
-        progress = key_result_measured_progress(kr)
+        progress, measured = key_result_measured_progress(kr), True
     else:
-        progress = rules.weighted_mean(
+        progress, measured = rules.mean_of_measured(
             _children_progress(kr.organisation_id, key_result_ids=[kr.pk]).get(("key_result", kr.pk), [])
         )
-    if progress != kr.progress:
-        kr.progress = progress
-        KeyResult.objects.for_actor(kr).filter(pk=kr.pk).update(progress=progress)
+    if (progress, measured) != (kr.progress, kr.measured):
+        kr.progress, kr.measured = progress, measured
+        KeyResult.objects.for_actor(kr).filter(pk=kr.pk).update(progress=progress, measured=measured)
     propagate(kr.organisation_id, {kr.objective_id})
+
+
+def rescore_cycle(organisation_id: int, cycle_id: int) -> None:
+    """A cycle's state changed: give its objectives the score the new state says (a score in
+    review and after the close, none before)."""
+    lock_organisation(organisation_id)
+    recompute_objectives(
+        organisation_id,
+        set(Objective.objects.in_organisation(organisation_id).filter(cycle_id=cycle_id).values_list("id", flat=True)),
+    )
 
 
 def recompute_everything(organisation_id: int) -> None:
@@ -175,8 +190,8 @@ def recompute_everything(organisation_id: int) -> None:
     from its values, then objectives and aligned key results until nothing changes."""
     for kr in KeyResult.objects.in_organisation(organisation_id).filter(progress_source=KeyResultSource.MANUAL):
         progress = key_result_measured_progress(kr)
-        if progress != kr.progress:
-            KeyResult.objects.filter(pk=kr.pk).update(progress=progress)
+        if (progress, True) != (kr.progress, kr.measured):
+            KeyResult.objects.filter(pk=kr.pk).update(progress=progress, measured=True)
     all_objectives = set(Objective.objects.in_organisation(organisation_id).values_list("id", flat=True))
     all_aligned = set(
         KeyResult.objects.in_organisation(organisation_id)

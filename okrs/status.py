@@ -17,7 +17,8 @@ from okrs import rules
 from okrs.models import Cycle, CycleState, KeyResult, Objective, Status
 from organisations.models import Organisation
 
-#: No progress update for this long flags an objective as stale.
+#: No progress update for this long flags an objective as stale (the default of the
+#: organisation's ``stale_after_days``).
 STALE_AFTER = timedelta(days=14)
 #: The adoption report counts a key result as fresh when updated within this window.
 FRESH_WITHIN = timedelta(days=14)
@@ -43,8 +44,11 @@ def pace(progress: Decimal, cycle: Cycle, *, organisation: Organisation | None, 
 
 
 def objective_status(objective: Objective, *, organisation: Organisation | None, today: date) -> Status | None:
-    """Pace of the objective's worst key result (its own progress when it has none) combined
-    with the worst latest confidence. Needs ``objective.cycle``."""
+    """Pace of the objective's worst measured key result (its own progress when it has none)
+    combined with the worst latest confidence. Nothing to measure has no pace: only a confidence
+    the owner gave can make a status then. Needs ``objective.cycle``."""
+    if not objective.measured:
+        return rules.worst(objective.worst_confidence)
     worst_kr = objective.worst_key_result_progress
     progress = objective.progress if worst_kr is None else worst_kr
     return rules.worst(
@@ -53,7 +57,16 @@ def objective_status(objective: Objective, *, organisation: Organisation | None,
 
 
 def key_result_status(kr: KeyResult, cycle: Cycle, *, organisation: Organisation | None, today: date) -> Status | None:
+    if not kr.measured:
+        return rules.worst(kr.confidence)
     return rules.worst(pace(kr.progress, cycle, organisation=organisation, today=today), kr.confidence)
+
+
+def key_result_pace(kr: KeyResult, cycle: Cycle, *, organisation: Organisation | None, today: date) -> Status | None:
+    """The key result's pace, or None when it has nothing to measure yet."""
+    if not kr.measured:
+        return None
+    return pace(kr.progress, cycle, organisation=organisation, today=today)
 
 
 def status_q(*, cycles: list[Cycle], organisation: Organisation, status: str, today: date) -> Q:
@@ -64,6 +77,9 @@ def status_q(*, cycles: list[Cycle], organisation: Organisation, status: str, to
         return Q(pk__in=[])
     pace_value = Coalesce("worst_key_result_progress", "progress")
     confidence_on = Q(worst_confidence__in=["", Status.ON_TRACK])
+    measured = Q(measured=True)
+    # Nothing to measure has no pace: only its confidence decides, as in objective_status.
+    unmeasured = Q(measured=False, worst_confidence=status)
     condition = Q(pk__in=[])
     for cycle in cycles:
         fraction = expected(cycle, today)
@@ -73,23 +89,33 @@ def status_q(*, cycles: list[Cycle], organisation: Organisation, status: str, to
         pace_risk = Q(pace_value__gte=risk_floor, pace_value__lt=on_floor)
         pace_off = Q(pace_value__lt=risk_floor)
         if status == Status.ON_TRACK:
-            branch = pace_on & confidence_on
+            branch = measured & pace_on & confidence_on
         elif status == Status.AT_RISK:
-            branch = (pace_risk & ~Q(worst_confidence=Status.OFF_TRACK)) | (
-                pace_on & Q(worst_confidence=Status.AT_RISK)
+            branch = measured & (
+                (pace_risk & ~Q(worst_confidence=Status.OFF_TRACK)) | (pace_on & Q(worst_confidence=Status.AT_RISK))
             )
         else:
-            branch = pace_off | Q(worst_confidence=Status.OFF_TRACK)
-        condition |= Q(cycle_id=cycle.pk) & branch
+            branch = measured & (pace_off | Q(worst_confidence=Status.OFF_TRACK))
+        condition |= Q(cycle_id=cycle.pk) & (branch | unmeasured)
     matching = Objective.objects.in_organisation(organisation.pk).annotate(pace_value=pace_value).filter(condition)
     return Q(pk__in=matching.values("pk"))
 
 
-def is_stale(objective: Objective, cycle: Cycle, *, now: datetime, today: date) -> bool:
-    """No progress update for ``STALE_AFTER``, or none ever and the cycle started more than that
-    ago. A closed cycle, or one not started, has nothing to chase."""
+def stale_after(organisation: Organisation | None) -> timedelta:
+    """The organisation's staleness period (its quarter rules), ``STALE_AFTER`` by default."""
+    return timedelta(days=organisation.stale_after_days) if organisation else STALE_AFTER
+
+
+def is_stale(
+    objective: Objective, cycle: Cycle, *, now: datetime, today: date, period: timedelta = STALE_AFTER
+) -> bool:
+    """No progress update for ``period`` (the organisation's ``stale_after``), counted from the
+    later of the last update and the objective's creation (a brand-new objective is not stale),
+    and never in the cycle's first ``period``. A closed cycle, or one not started, has nothing to
+    chase."""
     if cycle.state == CycleState.CLOSED or today < cycle.start_date:
         return False
-    if objective.last_update_at is None:
-        return (today - cycle.start_date) > STALE_AFTER
-    return now - objective.last_update_at >= STALE_AFTER
+    if objective.last_update_at is None and (today - cycle.start_date) <= period:
+        return False
+    since = max(filter(None, (objective.last_update_at, objective.created_at)), default=None)
+    return since is None or now - since >= period

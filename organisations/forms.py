@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import zoneinfo
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from organisations.models import MONTHS, Membership, Role, Team, TeamKind
+from organisations.models import MONTHS, Membership, NumberFormat, Organisation, Role, Team, TeamKind
 
 TIME_ZONE_CHOICES = [(tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones())]
 
@@ -122,9 +123,62 @@ class PeopleImportForm(forms.Form):
 
 
 class OrganisationSettingsForm(forms.Form):
+    """The organisation's name and its quarter rules (HR admins). Margins are typed in
+    percentage points and stored as fractions."""
+
     name = forms.CharField(max_length=120)
-    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES)
+    time_zone = forms.ChoiceField(
+        choices=TIME_ZONE_CHOICES, help_text="Decides “today” for cycles, pace and staleness."
+    )
     fiscal_year_start_month = forms.TypedChoiceField(choices=MONTHS, coerce=int, label="Fiscal year starts in")
+    review_window_days = forms.IntegerField(
+        min_value=0,
+        max_value=60,
+        label="Review window (days)",
+        help_text="Days after a cycle ends in which scores are given; applies to cycles created from now on.",
+    )
+    pace_on_track_percent = forms.IntegerField(
+        min_value=0,
+        max_value=99,
+        label="On track within (percentage points)",
+        help_text="On track when progress is at most this far behind the elapsed share of the cycle.",
+    )
+    pace_at_risk_percent = forms.IntegerField(
+        min_value=0,
+        max_value=99,
+        label="At risk within (percentage points)",
+        help_text="At risk up to this far behind; further behind is off track. At least the on-track margin.",
+    )
+    stale_after_days = forms.IntegerField(
+        min_value=1, max_value=90, label="Stale after (days)", help_text="No progress update for this long."
+    )
+    number_format = forms.ChoiceField(choices=NumberFormat.choices, label="Numbers are written")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        on_track, at_risk = data.get("pace_on_track_percent"), data.get("pace_at_risk_percent")
+        if on_track is not None and at_risk is not None and at_risk < on_track:
+            self.add_error("pace_at_risk_percent", "The at-risk margin must be at least the on-track margin.")
+        return data
+
+    @staticmethod
+    def initial_for(organisation: Organisation) -> dict[str, Any]:
+        return {
+            "name": organisation.name,
+            "time_zone": organisation.time_zone,
+            "fiscal_year_start_month": organisation.fiscal_year_start_month,
+            "review_window_days": organisation.review_window_days,
+            "pace_on_track_percent": int(organisation.pace_on_track_margin * 100),
+            "pace_at_risk_percent": int(organisation.pace_at_risk_margin * 100),
+            "stale_after_days": organisation.stale_after_days,
+            "number_format": organisation.number_format,
+        }
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["pace_on_track_margin"] = Decimal(data.pop("pace_on_track_percent")) / 100
+        data["pace_at_risk_margin"] = Decimal(data.pop("pace_at_risk_percent")) / 100
+        return data
 
 
 class PeopleQuery(forms.Form):

@@ -111,6 +111,15 @@ MONTHS = [
 ]
 
 
+class NumberFormat(models.TextChoices):
+    DOT = "dot", "1,234.5 (dot for decimals)"
+    COMMA = "comma", "1.234,5 (comma for decimals)"
+
+    @property
+    def decimal_mark(self) -> str:
+        return "." if self == NumberFormat.DOT else ","
+
+
 class Organisation(models.Model):
     """The tenant. Not itself row-level protected: it is looked up by slug to set the tenant."""
 
@@ -122,6 +131,12 @@ class Organisation(models.Model):
     #: ≥ expected − at-risk margin, otherwise off track.
     pace_on_track_margin = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.10"))
     pace_at_risk_margin = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.30"))
+    #: How a new cycle's review window is set: days after its end in which scores are given.
+    review_window_days = models.PositiveSmallIntegerField(default=7)
+    #: No progress update for this many days flags an objective as stale.
+    stale_after_days = models.PositiveSmallIntegerField(default=14)
+    #: How typed numbers are read: which mark is the decimal one (the other groups thousands).
+    number_format = models.CharField(max_length=5, choices=NumberFormat.choices, default=NumberFormat.DOT)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -135,6 +150,10 @@ class Organisation(models.Model):
                     pace_on_track_margin__gte=0, pace_at_risk_margin__gte=models.F("pace_on_track_margin")
                 ),
                 name="organisation_pace_margins_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_window_days__lte=60, stale_after_days__gte=1, stale_after_days__lte=90),
+                name="organisation_windows_range",
             ),
         ]
 
@@ -335,3 +354,21 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class OrganisationActivity(TenantModel):
+    """The organisation's activity log: who changed its settings (the quarter rules, for one),
+    from what to what, and when."""
+
+    actor = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    verb = models.CharField(max_length=40)
+    #: {field: [before, after]} as text, for the settings that changed.
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "created_at"], name="org_activity_org_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.verb} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -15,7 +15,7 @@ from django.http import Http404
 
 from organisations import rls
 from organisations.errors import NotAllowed
-from organisations.models import ApiToken, Invitation, Membership, Organisation, Role, Team, User
+from organisations.models import ApiToken, Invitation, Membership, Organisation, OrganisationActivity, Role, Team, User
 from organisations.tokens import hash_token
 
 
@@ -138,6 +138,11 @@ def access_team(actor: Membership, team_id: int) -> Team:
     if team is None:
         raise Http404("No such team")
     return team
+
+
+def organisation_activity(*, actor: Membership, limit: int = 10) -> list[OrganisationActivity]:
+    """The latest entries of the organisation's activity log (settings changes), newest first."""
+    return list(OrganisationActivity.objects.for_actor(actor).select_related("actor__user")[:limit])
 
 
 def invitation_list(*, actor: Membership) -> QuerySet[Invitation]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -26,7 +28,9 @@ from organisations.models import (
     ApiToken,
     Invitation,
     Membership,
+    NumberFormat,
     Organisation,
+    OrganisationActivity,
     Role,
     Team,
     TeamKind,
@@ -516,19 +520,85 @@ def api_token_authenticate(raw: str) -> User | None:
     return token.user
 
 
+#: The organisation's settings an admin may change, as the activity log names them.
+SETTINGS_FIELDS = (
+    "name",
+    "time_zone",
+    "fiscal_year_start_month",
+    "review_window_days",
+    "pace_on_track_margin",
+    "pace_at_risk_margin",
+    "stale_after_days",
+    "number_format",
+)
+
+
 @transaction.atomic
-def organisation_update(*, actor: Membership, name: str, time_zone: str, fiscal_year_start_month: int) -> Organisation:
+def organisation_update(
+    *,
+    actor: Membership,
+    name: str | None = None,
+    time_zone: str | None = None,
+    fiscal_year_start_month: int | None = None,
+    review_window_days: int | None = None,
+    pace_on_track_margin: Decimal | None = None,
+    pace_at_risk_margin: Decimal | None = None,
+    stale_after_days: int | None = None,
+    number_format: str | None = None,
+) -> Organisation:
+    """An admin changes the organisation's settings and quarter rules (None keeps a value as it
+    is). Pages, the API and the tasks read the organisation afresh on each request, so a change
+    applies from the next page load; what changed is recorded in the activity log."""
     require_role(actor, Role.ADMIN)
-    if not name.strip():
-        raise ValidationError({"name": "Please name the organisation."})
-    try:
-        validate_time_zone(time_zone)
-    except ValidationError as exc:
-        raise ValidationError({"time_zone": exc.messages}) from None
     organisation = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
-    organisation.name = name.strip()
-    organisation.time_zone = time_zone
-    organisation.fiscal_year_start_month = fiscal_year_start_month
-    organisation.save(update_fields=["name", "time_zone", "fiscal_year_start_month"])
-    Team.objects.filter(organisation=organisation, kind=TeamKind.COMPANY).update(name=organisation.name)
+    wanted = {
+        "name": name.strip() if name is not None else None,
+        "time_zone": time_zone,
+        "fiscal_year_start_month": fiscal_year_start_month,
+        "review_window_days": review_window_days,
+        "pace_on_track_margin": pace_on_track_margin,
+        "pace_at_risk_margin": pace_at_risk_margin,
+        "stale_after_days": stale_after_days,
+        "number_format": number_format,
+    }
+    values: dict[str, Any] = {
+        field: getattr(organisation, field) if value is None else value for field, value in wanted.items()
+    }
+    errors: dict[str, str] = {}
+    if not values["name"]:
+        errors["name"] = "Please name the organisation."
+    try:
+        validate_time_zone(values["time_zone"])
+    except ValidationError as exc:
+        errors["time_zone"] = exc.messages[0]
+    if not 1 <= values["fiscal_year_start_month"] <= 12:
+        errors["fiscal_year_start_month"] = "Choose a month from 1 to 12."
+    if not 0 <= values["review_window_days"] <= 60:
+        errors["review_window_days"] = "Between 0 and 60 days."
+    if not 1 <= values["stale_after_days"] <= 90:
+        errors["stale_after_days"] = "Between 1 and 90 days."
+    if values["number_format"] not in NumberFormat.values:
+        errors["number_format"] = "Choose dot or comma for decimals."
+    on_track, at_risk = Decimal(values["pace_on_track_margin"]), Decimal(values["pace_at_risk_margin"])
+    if not Decimal(0) <= on_track <= Decimal("0.99") or on_track != on_track.quantize(Decimal("0.01")):
+        errors["pace_on_track_margin"] = "Between 0 and 0.99, in hundredths."
+    if not Decimal(0) <= at_risk <= Decimal("0.99") or at_risk != at_risk.quantize(Decimal("0.01")):
+        errors["pace_at_risk_margin"] = "Between 0 and 0.99, in hundredths."
+    elif at_risk < on_track:
+        errors["pace_at_risk_margin"] = "The at-risk margin must be at least the on-track margin."
+    if errors:
+        raise ValidationError(errors)
+    changed = {
+        field: [str(getattr(organisation, field)), str(values[field])]
+        for field in SETTINGS_FIELDS
+        if getattr(organisation, field) != values[field]
+    }
+    if not changed:
+        return organisation
+    for field in changed:
+        setattr(organisation, field, values[field])
+    organisation.save(update_fields=list(changed))
+    if "name" in changed:
+        Team.objects.filter(organisation=organisation, kind=TeamKind.COMPANY).update(name=organisation.name)
+    OrganisationActivity.objects.create(organisation=organisation, actor=actor, verb="settings changed", detail=changed)
     return organisation

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -375,21 +374,40 @@ def people_import_view(request: TenantRequest, membership: Membership) -> HttpRe
     return render(request, "organisations/people_import.html", {"form": form, "result": result, "section": "admin"})
 
 
+#: How the activity log names each setting.
+SETTING_LABELS = {
+    "name": "Name",
+    "time_zone": "Time zone",
+    "fiscal_year_start_month": "Fiscal year starts in (month)",
+    "review_window_days": "Review window (days)",
+    "pace_on_track_margin": "On-track margin",
+    "pace_at_risk_margin": "At-risk margin",
+    "stale_after_days": "Stale after (days)",
+    "number_format": "Number format",
+}
+
+
 @tenant_view(Role.ADMIN)
 def organisation_settings(request: TenantRequest, membership: Membership) -> HttpResponseBase:
     organisation = membership.organisation
-    initial = {
-        "name": organisation.name,
-        "time_zone": organisation.time_zone,
-        "fiscal_year_start_month": organisation.fiscal_year_start_month,
-    }
-    form = forms.OrganisationSettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            services.organisation_update(actor=membership, **form.cleaned_data)
-        messages.success(request, "Organisation settings saved.")
+    form = forms.OrganisationSettingsForm(
+        request.POST or None, initial=forms.OrganisationSettingsForm.initial_for(organisation)
+    )
+    if submit(form, lambda: services.organisation_update(actor=membership, **form.service_kwargs())).ok:
+        messages.success(request, "Organisation settings saved: they apply from the next page you open.")
         return redirect("organisations:organisation_settings", org_slug=organisation.slug)
-    return render(request, "organisations/organisation_settings.html", {"form": form, "section": "admin"})
+    context = {
+        "form": form,
+        "section": "admin",
+        "changes": [
+            (
+                entry,
+                [(SETTING_LABELS.get(field, field), before, after) for field, (before, after) in entry.detail.items()],
+            )
+            for entry in selectors.organisation_activity(actor=membership)
+        ],
+    }
+    return render(request, "organisations/organisation_settings.html", context)
 
 
 @tenant_view(Role.ADMIN)

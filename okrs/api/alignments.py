@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from okrs import selectors, services
 from okrs.api.common import OkrViewSet
-from okrs.api.serializers import AlignmentQuery, AlignmentSerializer
+from okrs.api.serializers import AlignmentQuery, AlignmentSerializer, AlignmentWeightSerializer
 from okrs.models import Alignment
 from organisations.models import Role
 
@@ -28,7 +28,7 @@ class AlignmentViewSet(
     query_serializer = AlignmentQuery
     queryset = Alignment.objects.all()
     write_role = Role.EMPLOYEE
-    http_method_names = ["get", "post", "delete", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_base_queryset(self) -> QuerySet[Alignment]:
         queryset = selectors.alignment_list(actor=self.membership, access=self.access)
@@ -65,6 +65,25 @@ class AlignmentViewSet(
             weight=data.get("weight", Decimal(1)),
             counts_toward_progress=data.get("counts_toward_progress", True),
         )
+
+    @extend_schema(
+        summary="Set the weight and whether it counts (whoever may edit the parent)",
+        request=AlignmentWeightSerializer,
+        responses=AlignmentSerializer,
+        examples=[OpenApiExample("Heavier", value={"weight": "2"}, request_only=True)],
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        alignment = self.get_object()
+        payload = AlignmentWeightSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        services.alignment_update(
+            actor=self.membership,
+            alignment=alignment,
+            weight=data.get("weight", alignment.weight),
+            counts_toward_progress=data.get("counts_toward_progress", alignment.counts_toward_progress),
+        )
+        return Response(self.get_serializer(alignment).data)
 
     def perform_destroy(self, instance: Alignment) -> None:
         services.alignment_delete(actor=self.membership, alignment=instance)

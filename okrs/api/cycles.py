@@ -63,7 +63,7 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
             name=data["name"],
             start_date=data["start_date"],
             end_date=data["end_date"],
-            review_window_days=data.get("review_window_days", 7),
+            review_window_days=data.get("review_window_days"),
         )
 
     @extend_schema(

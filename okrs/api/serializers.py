@@ -105,6 +105,14 @@ class KeyResultSerializer(serializers.ModelSerializer[KeyResult]):
     )
     owner_name = serializers.CharField(source="owner.user.full_name", read_only=True)
     status = StatusField()
+    effective_score = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        read_only=True,
+        allow_null=True,
+        help_text="The score it counts with: the one set, else its progress (null: nothing to measure).",
+    )
+    score_is_default = serializers.BooleanField(read_only=True, help_text="No one has set a score yet.")
     milestones = MilestoneSerializer(many=True, read_only=True)
     milestone_titles = serializers.ListField(
         child=serializers.CharField(max_length=200),
@@ -132,11 +140,14 @@ class KeyResultSerializer(serializers.ModelSerializer[KeyResult]):
             "progress_source",
             "position",
             "progress",
+            "measured",
             "confidence",
             "status",
             "last_update_at",
             "score",
             "score_note",
+            "effective_score",
+            "score_is_default",
             "milestones",
             "milestone_titles",
             "created_at",
@@ -146,6 +157,7 @@ class KeyResultSerializer(serializers.ModelSerializer[KeyResult]):
             "current_value",
             "position",
             "progress",
+            "measured",
             "confidence",
             "last_update_at",
             "score",
@@ -196,6 +208,7 @@ class ObjectiveSerializer(serializers.ModelSerializer[Objective]):
             "progress_source",
             "tags",
             "progress",
+            "measured",
             "worst_confidence",
             "status",
             "last_update_at",
@@ -209,6 +222,7 @@ class ObjectiveSerializer(serializers.ModelSerializer[Objective]):
         read_only_fields = [
             "id",
             "progress",
+            "measured",
             "worst_confidence",
             "last_update_at",
             "score",
@@ -236,6 +250,21 @@ class AlignmentSerializer(serializers.ModelSerializer[Alignment]):
             "created_at",
         ]
         read_only_fields = ["id", "created_at"]
+        extra_kwargs = {
+            "weight": {"help_text": "0 to 100. Set by whoever may edit the parent; the child's owner aligns with 1."},
+            "counts_toward_progress": {
+                "help_text": "Set by whoever may edit the parent; the child's owner keeps true."
+            },
+        }
+
+
+class AlignmentWeightSerializer(serializers.Serializer[Any]):
+    """What the parent's editor may change on an alignment."""
+
+    weight = serializers.DecimalField(
+        max_digits=8, decimal_places=3, required=False, help_text="0 to 100 (okrs.rules.MAX_WEIGHT)."
+    )
+    counts_toward_progress = serializers.BooleanField(required=False)
 
 
 class ProgressUpdateSerializer(serializers.ModelSerializer[ProgressUpdate]):
@@ -275,7 +304,9 @@ class ProgressUpdateSerializer(serializers.ModelSerializer[ProgressUpdate]):
 
 
 class ScoreSerializer(serializers.Serializer[Any]):
-    score = serializers.DecimalField(max_digits=4, decimal_places=3, help_text="0.0 to 1.0")
+    score = serializers.DecimalField(
+        max_digits=4, decimal_places=3, allow_null=True, help_text="0.0 to 1.0; null clears it (its progress stands)"
+    )
     note = serializers.CharField(allow_blank=True, required=False, max_length=2000)
 
 

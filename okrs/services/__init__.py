@@ -6,7 +6,7 @@ progress is always consistent with the tree when the transaction commits. Who ma
 decided in okrs.permissions; services enforce it.
 """
 
-from okrs.services.alignment import alignment_create, alignment_delete
+from okrs.services.alignment import alignment_create, alignment_delete, alignment_update
 from okrs.services.closing import cycle_carry_over, key_result_score, objective_reflect
 from okrs.services.cycles import cycle_create_custom, cycle_set_state, cycles_advance, cycles_generate_year
 from okrs.services.key_results import (
@@ -23,6 +23,7 @@ __all__ = [
     "ObjectiveData",
     "alignment_create",
     "alignment_delete",
+    "alignment_update",
     "cycle_carry_over",
     "cycle_create_custom",
     "cycle_set_state",

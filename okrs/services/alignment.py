@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,8 @@ from okrs.selectors.alignment import ancestor_ids
 from okrs.services.common import record, same_org, weight_input
 from organisations.errors import Conflict
 from organisations.models import Membership
+
+DEFAULT_WEIGHT = Decimal(1)
 
 
 @transaction.atomic
@@ -36,7 +39,14 @@ def alignment_create(
         parent = Objective.objects.for_actor(actor).get(pk=parent_key_result.objective_id)
     if not Access(actor).can_view(parent):
         raise ValidationError({"parent": "No such objective in this organisation."})
-    weight_value = weight_input(weight)
+    weight_value = weight_input(weight, actor=actor)
+    if not Access(actor).may_edit(parent):
+        # The weight belongs to the parent: the child's owner aligns with the defaults.
+        message = f"Only someone who may edit “{parent.title}” sets this; leave the default."
+        if weight_value != DEFAULT_WEIGHT:
+            raise ValidationError({"weight": message.replace("sets this", "sets the weight") + f" ({DEFAULT_WEIGHT})"})
+        if not counts_toward_progress:
+            raise ValidationError({"counts_toward_progress": message})
     child_cycle = Cycle.objects.for_actor(actor).get(pk=child.cycle_id)
     parent_cycle = Cycle.objects.for_actor(actor).get(pk=parent.cycle_id)
     if not (parent_cycle.start_date <= child_cycle.start_date and child_cycle.end_date <= parent_cycle.end_date):
@@ -75,6 +85,37 @@ def _propagate_parents(organisation_id: int, alignments: list[Alignment]) -> Non
         organisation_id, {a.parent_key_result_id for a in alignments if a.parent_key_result_id}
     )
     rollup.propagate(organisation_id, objectives)
+
+
+def alignment_parent(actor: Membership, alignment: Alignment) -> Objective:
+    """The objective an alignment supports (a key result's objective for a key-result parent)."""
+    parent_id = alignment.parent_objective_id
+    if parent_id is None:
+        kr_id = alignment.parent_key_result_id
+        assert kr_id is not None  # exactly one parent (a constraint)
+        parent_id = KeyResult.objects.for_actor(actor).values_list("objective_id", flat=True).get(pk=kr_id)
+    return Objective.objects.for_actor(actor).get(pk=parent_id)
+
+
+@transaction.atomic
+def alignment_update(
+    *, actor: Membership, alignment: Alignment, weight: Any, counts_toward_progress: bool
+) -> Alignment:
+    """The parent's editor sets an alignment's weight and whether it counts toward progress."""
+    parent = alignment_parent(actor, alignment)
+    require_edit(actor, parent)
+    weight_value = weight_input(weight, actor=actor)
+    rollup.lock_organisation(actor.organisation_id)
+    link = Alignment.objects.select_for_update().for_actor(actor).get(pk=alignment.pk)
+    link.weight, link.counts_toward_progress = weight_value, counts_toward_progress
+    link.save(update_fields=["weight", "counts_toward_progress"])
+    child = Objective.objects.for_actor(actor).select_related("cycle").get(pk=link.child_id)
+    record(
+        child, actor, "alignment weighted", parent=parent.title, weight=str(weight_value), counts=counts_toward_progress
+    )
+    _propagate_parents(actor.organisation_id, [link])
+    alignment.weight, alignment.counts_toward_progress = link.weight, link.counts_toward_progress
+    return link
 
 
 @transaction.atomic

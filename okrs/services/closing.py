@@ -3,7 +3,6 @@ is unfinished into the next cycle."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,7 +11,7 @@ from django.db import transaction
 from okrs import rollup
 from okrs.models import Alignment, Contributor, Cycle, KeyResult, Milestone, Objective
 from okrs.permissions import Access, contributor_ids, require_edit, require_score
-from okrs.rules import weighted_mean
+from okrs.rules import SCORE_QUANTUM, default_score
 from okrs.services.common import decimal_input, record, same_org
 from organisations.models import Membership, Role
 from organisations.selectors import require_role
@@ -20,22 +19,31 @@ from organisations.selectors import require_role
 
 @transaction.atomic
 def key_result_score(*, actor: Membership, key_result: KeyResult, score: Any, note: str = "") -> KeyResult:
+    """Set a key result's score (0.0–1.0; a note when it differs from the progress), or clear it
+    with ``score`` None or blank so its default, its progress, stands again. The objective's score
+    is recomputed by the roll-up in the same transaction, as for any other input change."""
     objective = Objective.objects.for_actor(actor).get(pk=key_result.objective_id)
-    require_score(actor, objective)
-    value = decimal_input(score, "score")
-    if not 0 <= value <= 1:
-        raise ValidationError({"score": "A score is between 0.0 and 1.0."})
-    if value != key_result.progress.quantize(Decimal("0.001")) and not note.strip():
-        raise ValidationError({"score_note": "Say why the score differs from the measured progress."})
-    key_result.score, key_result.score_note = value.quantize(Decimal("0.001")), note.strip()
-    key_result.save(update_fields=["score", "score_note"])
-    pairs = list(
-        KeyResult.objects.for_actor(actor).filter(objective=objective).values_list("weight", "score", "progress")
-    )
-    objective.score = weighted_mean((w, s if s is not None else p) for w, s, p in pairs).quantize(Decimal("0.001"))
-    objective.save(update_fields=["score"])
-    record(objective, actor, "scored", key_result=key_result.title, score=str(value))
-    return key_result
+    require_score(actor, objective, key_result)
+    rollup.lock_organisation(actor.organisation_id)
+    # Re-read under the lock: the caller's copy may predate a progress update.
+    kr = KeyResult.objects.select_for_update().for_actor(actor).get(pk=key_result.pk)
+    if score is None or (isinstance(score, str) and not score.strip()):
+        kr.score, kr.score_note = None, ""
+        verb_detail = {"score": "default"}
+    else:
+        value = decimal_input(score, "score", actor=actor)
+        if not 0 <= value <= 1:
+            raise ValidationError({"score": "A score is between 0.0 and 1.0."})
+        value = value.quantize(SCORE_QUANTUM)
+        if value != default_score(kr.progress) and not note.strip():
+            raise ValidationError({"score_note": "Say why the score differs from the measured progress."})
+        kr.score, kr.score_note = value, note.strip()
+        verb_detail = {"score": str(value)}
+    kr.save(update_fields=["score", "score_note"])
+    rollup.recompute_objectives(actor.organisation_id, {objective.pk})
+    record(objective, actor, "scored", key_result=kr.title, **verb_detail)
+    key_result.score, key_result.score_note = kr.score, kr.score_note
+    return kr
 
 
 @transaction.atomic

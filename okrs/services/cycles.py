@@ -7,6 +7,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from okrs import rollup
 from okrs.fiscal import fiscal_year_label, quarter_bounds, state_on, year_bounds
 from okrs.models import Cycle, CycleKind, CycleState
 from organisations.errors import Conflict
@@ -26,7 +27,15 @@ def cycles_generate_year(*, actor: Membership, start_year: int, today: date | No
     if cycles.filter(kind=CycleKind.YEAR, start_date=start).exists():
         raise Conflict({"start_year": f"{fiscal_year_label(organisation, start_year)} already exists."})
     label = fiscal_year_label(organisation, start_year)
-    year = Cycle(organisation_id=organisation.pk, name=label, kind=CycleKind.YEAR, start_date=start, end_date=end)
+    window = organisation.review_window_days  # the organisation's rule, for the cycles made now
+    year = Cycle(
+        organisation_id=organisation.pk,
+        name=label,
+        kind=CycleKind.YEAR,
+        start_date=start,
+        end_date=end,
+        review_window_days=window,
+    )
     year.state = state_on(year, today)
     year.save()
     created = [year]
@@ -40,6 +49,7 @@ def cycles_generate_year(*, actor: Membership, start_year: int, today: date | No
             start_date=q_start,
             end_date=q_end,
             parent=year,
+            review_window_days=window,
         )
         quarter.state = state_on(quarter, today)
         quarter.save()
@@ -49,9 +59,14 @@ def cycles_generate_year(*, actor: Membership, start_year: int, today: date | No
 
 @transaction.atomic
 def cycle_create_custom(
-    *, actor: Membership, name: str, start_date: date, end_date: date, review_window_days: int = 7
+    *, actor: Membership, name: str, start_date: date, end_date: date, review_window_days: int | None = None
 ) -> Cycle:
+    """A custom cycle, in the state its dates give on the organisation's local date, with the
+    organisation's review window unless one is given."""
     require_role(actor, Role.ADMIN)
+    organisation = Organisation.objects.get(pk=actor.organisation_id)
+    if review_window_days is None:
+        review_window_days = organisation.review_window_days
     if not name.strip():
         raise ValidationError({"name": "Name the cycle, e.g. “Launch sprint”."})
     if end_date < start_date:
@@ -66,7 +81,7 @@ def cycle_create_custom(
         end_date=end_date,
         review_window_days=review_window_days,
     )
-    cycle.state = state_on(cycle, Organisation.objects.get(pk=actor.organisation_id).today())
+    cycle.state = state_on(cycle, organisation.today())
     cycle.save()
     return cycle
 
@@ -80,6 +95,7 @@ def cycle_set_state(*, actor: Membership, cycle: Cycle, state: str) -> Cycle:
     cycle.state = state
     cycle.state_pinned = True
     cycle.save(update_fields=["state", "state_pinned"])
+    rollup.rescore_cycle(actor.organisation_id, cycle.pk)
     return cycle
 
 
@@ -90,5 +106,6 @@ def cycles_advance(*, organisation_id: int, today: date) -> int:
         state = state_on(cycle, today)
         if state != cycle.state:
             Cycle.objects.in_organisation(organisation_id).filter(pk=cycle.pk).update(state=state)
+            rollup.rescore_cycle(organisation_id, cycle.pk)
             moved += 1
     return moved

@@ -47,9 +47,9 @@ def _validate_key_result(actor: Membership, data: KeyResultData) -> tuple[Decima
     if data.kind not in KeyResultKind.values:
         raise ValidationError({"kind": "Choose a kind."})
     start, target, weight = (
-        as_stored(decimal_input(data.start_value, "start_value")),
-        as_stored(decimal_input(data.target_value, "target_value")),
-        weight_input(data.weight),
+        as_stored(decimal_input(data.start_value, "start_value", actor=actor)),
+        as_stored(decimal_input(data.target_value, "target_value", actor=actor)),
+        weight_input(data.weight, actor=actor),
     )
     if any(len(m.strip()) > MILESTONE_TITLE_MAX for m in data.milestones or []):
         raise ValidationError({"milestones": f"Each milestone can be at most {MILESTONE_TITLE_MAX} characters."})
@@ -179,7 +179,7 @@ def progress_update_create(
     else:
         if value in (None, ""):
             raise ValidationError({"value": "Enter the current value."})
-        number = as_stored(decimal_input(value, "value"))
+        number = as_stored(decimal_input(value, "value", actor=actor))
         if kr.kind == KeyResultKind.BOOLEAN and number not in (0, 1):
             raise ValidationError({"value": "Done is 1, not done is 0."})
         kr.current_value = number

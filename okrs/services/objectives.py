@@ -74,6 +74,7 @@ def objective_create(*, actor: Membership, data: ObjectiveData) -> Objective:
         visibility=data.visibility,
         progress_source=data.progress_source,
         tags=_tags(data.tags),
+        measured=False,  # nothing to measure until a key result or a child brings something
     )
     for member in data.contributors or []:
         Contributor.objects.create(organisation_id=actor.organisation_id, objective=objective, membership=member)

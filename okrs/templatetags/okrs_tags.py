@@ -110,7 +110,9 @@ def confidence_badge(status: str) -> SafeString:
 
 @register.simple_tag(takes_context=True)
 def kr_pace(context: template.Context, kr: KeyResult, cycle: Cycle) -> str:
-    return _pace(context, kr.progress, cycle)
+    """The key result's pace for the bar's class; blank when it has nothing to measure yet."""
+    found = okr_status.key_result_pace(kr, cycle, organisation=_organisation(context), today=_today(context))
+    return found or ""
 
 
 @register.simple_tag(takes_context=True)

@@ -40,7 +40,9 @@ def prepare_rows(objectives: list[Objective], access: Access) -> None:
         for kr in objective.key_results.all():
             kr.can_update = access.can_update(objective, kr)  # type: ignore[attr-defined]
             if kr.can_update:  # type: ignore[attr-defined]
-                kr.row_form = forms.ProgressForm(key_result=kr)  # type: ignore[attr-defined]
+                kr.row_form = forms.ProgressForm(  # type: ignore[attr-defined]
+                    key_result=kr, number_format=access.actor.organisation.number_format
+                )
 
 
 def shown_ids(objectives: list[Objective]) -> str:

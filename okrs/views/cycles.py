@@ -52,7 +52,9 @@ def cycles(request: TenantRequest, membership: Membership) -> HttpResponseBase:
         today=today,
         generated=_generated_years(overview, organisation),
     )
-    custom_form = forms.CustomCycleForm(request.POST if action == "custom" else None)
+    custom_form = forms.CustomCycleForm(
+        request.POST if action == "custom" else None, initial={"review_window_days": organisation.review_window_days}
+    )
     generated = submit(
         generate_form,
         lambda: services.cycles_generate_year(

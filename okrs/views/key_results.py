@@ -44,7 +44,11 @@ def key_result_progress(request: TenantRequest, membership: Membership, key_resu
         raise NotAllowed(CLOSED_MESSAGE if not access.is_open(objective.cycle) else EDIT_MESSAGE)
     shown = _parse_ids(request.POST.get("shown", ""))
     default_next = okrs_url(membership, objective.cycle_id)
-    form = forms.ProgressForm(request.POST if request.method == "POST" else None, key_result=kr)
+    form = forms.ProgressForm(
+        request.POST if request.method == "POST" else None,
+        key_result=kr,
+        number_format=membership.organisation.number_format,
+    )
     if request.method == "POST" and form.is_valid():
         watched = (selectors.ancestor_ids(membership.organisation_id, objective.pk) & shown) - {objective.pk}
         before = {o.pk: o.progress for o in selectors.objectives_progress(membership, watched, access=access)}
@@ -57,7 +61,9 @@ def key_result_progress(request: TenantRequest, membership: Membership, key_resu
                 return redirect(safe_next(request, membership, default_next))
             kr = selectors.key_result_for_row(membership, key_result_id, access=access, history=history)
             kr.can_update = True  # type: ignore[attr-defined]
-            kr.row_form = forms.ProgressForm(key_result=kr)  # type: ignore[attr-defined]
+            kr.row_form = forms.ProgressForm(  # type: ignore[attr-defined]
+                key_result=kr, number_format=membership.organisation.number_format
+            )
             after = selectors.objectives_progress(membership, watched | {objective.pk}, access=access)
             refreshed = [o for o in after if o.pk == objective.pk or o.progress != before.get(o.pk)]
             context = _row_context(request, membership, kr, variant, shown, default_next)
@@ -134,7 +140,11 @@ def key_result_edit(request: TenantRequest, membership: Membership, key_result_i
     kr = selectors.key_result_for_row(membership, key_result_id, access=access)
     objective = kr.objective
     access.require_edit(objective)
-    form = forms.KeyResultForm(request.POST or None, actor=membership, initial=forms.KeyResultForm.initial_for(kr))
+    form = forms.KeyResultForm(
+        request.POST or None,
+        actor=membership,
+        initial=forms.KeyResultForm.initial_for(kr, membership.organisation.number_format),
+    )
     done = submit(
         form, lambda: services.key_result_update(actor=membership, key_result=kr, data=form.data_for_service())
     )

@@ -53,9 +53,11 @@ def render_detail(
     objective = selectors.objective_for_page(membership, objective_id, access=access)
     prepare_rows([objective], access)
     key_results = list(objective.key_results.all())
-    can_score = access.can_score(objective)
-    if can_score:
-        for kr in key_results:
+    can_score = False
+    for kr in key_results:
+        kr.can_score = access.can_score(objective, kr)  # type: ignore[attr-defined]
+        can_score = can_score or kr.can_score  # type: ignore[attr-defined]
+        if kr.can_score:  # type: ignore[attr-defined]
             bound = score_form[1] if score_form and score_form[0] == kr.pk else None
             kr.score_form = bound or forms.ScoreForm(key_result=kr)  # type: ignore[attr-defined]
     context = {
@@ -70,7 +72,11 @@ def render_detail(
         "can_score": can_score,
         "show_scores": can_score or objective.score is not None or bool(objective.reflection),
         "reflection_form": reflection_form
-        or (forms.ReflectionForm(initial={"reflection": objective.reflection}) if can_score else None),
+        or (
+            forms.ReflectionForm(initial={"reflection": objective.reflection})
+            if access.scoring_open(objective.cycle) and access.may_edit(objective)
+            else None
+        ),
         "shown": shown_ids([objective]),
         "next": detail_url(membership, objective.pk),
         "variant": "detail",

@@ -93,7 +93,9 @@ def team(request: TenantRequest, membership: Membership) -> HttpResponse:
                 TeamRow(
                     objective=objective,
                     status=okr_status.objective_status(objective, organisation=organisation, today=today),
-                    stale=okr_status.is_stale(objective, cycle, now=now, today=today),
+                    stale=okr_status.is_stale(
+                        objective, cycle, now=now, today=today, period=okr_status.stale_after(organisation)
+                    ),
                     url=objective_url(organisation.slug, objective.pk),
                     alignment=alignment[objective.pk],
                 )
@@ -135,7 +137,7 @@ def team(request: TenantRequest, membership: Membership) -> HttpResponse:
         "all_url": _team_url(request, cycle, manager, membership),
         "direct_ids": {m.pk for m in members if m.manager_id == manager.pk},
         "can_carry_over": membership.has_role(Role.MANAGER) and bool(members),
-        "stale_days": okr_status.STALE_AFTER.days,
+        "stale_days": organisation.stale_after_days,
         "alignment_filter": alignment_filter,
         "alignment_choices": forms.TeamQuery.base_fields["alignment"].choices,  # type: ignore[attr-defined]
     }

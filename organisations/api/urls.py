@@ -17,4 +17,11 @@ account_patterns: list[URLPattern | URLResolver] = [
     path("orgs/", views.OrganisationListView.as_view(), name="api_organisation_list"),
 ]
 
-urlpatterns: list[URLPattern | URLResolver] = [path("", include(router.urls))]
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "settings/",
+        views.OrganisationSettingsViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="organisation-settings",
+    ),
+    path("", include(router.urls)),
+]

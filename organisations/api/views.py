@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from organisations import selectors, services
 from organisations.api.base import IdParam, SearchParam, TenantPrimaryKeyField, TenantViewSet, with_current
 from organisations.api.throttles import ClientScopedRateThrottle
-from organisations.models import Invitation, Membership, Role, Team, TeamKind, User
+from organisations.models import Invitation, Membership, Organisation, Role, Team, TeamKind, User
 
 
 class UserSerializer(serializers.ModelSerializer[User]):
@@ -237,6 +237,52 @@ class MeViewSet(TenantViewSet):
 
     def list(self, request: Request, org_slug: str) -> Response:
         return Response(MembershipSerializer(self.membership, context=self.get_serializer_context()).data)
+
+
+class OrganisationSettingsSerializer(serializers.ModelSerializer[Organisation]):
+    """The organisation's settings and quarter rules (margins as fractions: 0.10 is 10 points)."""
+
+    time_zone = serializers.CharField(max_length=64, required=False, help_text="An IANA zone, e.g. Europe/London.")
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "slug",
+            "time_zone",
+            "fiscal_year_start_month",
+            "review_window_days",
+            "pace_on_track_margin",
+            "pace_at_risk_margin",
+            "stale_after_days",
+            "number_format",
+        ]
+        read_only_fields = ["slug"]
+        extra_kwargs = {
+            "name": {"required": False},
+            "pace_at_risk_margin": {"help_text": "At least pace_on_track_margin."},
+        }
+
+
+@extend_schema(tags=["people"])
+class OrganisationSettingsViewSet(TenantViewSet):
+    """The organisation's settings and quarter rules: every member reads them, admins change them
+    (recorded in the organisation's activity log)."""
+
+    serializer_class = OrganisationSettingsSerializer
+    queryset = Organisation.objects.none()
+    read_role = Role.EMPLOYEE
+    write_role = Role.ADMIN
+
+    def retrieve(self, request: Request, org_slug: str) -> Response:
+        return Response(OrganisationSettingsSerializer(self.organisation).data)
+
+    @extend_schema(request=OrganisationSettingsSerializer, responses=OrganisationSettingsSerializer)
+    def partial_update(self, request: Request, org_slug: str) -> Response:
+        payload = OrganisationSettingsSerializer(self.organisation, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        organisation = services.organisation_update(actor=self.membership, **payload.validated_data)
+        return Response(OrganisationSettingsSerializer(organisation).data)
 
 
 class OrganisationSummarySerializer(serializers.Serializer[Membership]):

@@ -203,6 +203,7 @@ API_CASES: dict[tuple[str, str], Ids] = {
     (f"{P}/alignments/", "get"): no_ids,
     (f"{P}/alignments/", "post"): no_ids,
     (f"{P}/alignments/{{id}}/", "get"): ALIGNMENT,
+    (f"{P}/alignments/{{id}}/", "patch"): ALIGNMENT,
     (f"{P}/alignments/{{id}}/", "delete"): ALIGNMENT,
     (f"{P}/progress-updates/", "get"): no_ids,
     (f"{P}/progress-updates/", "post"): no_ids,

@@ -168,3 +168,22 @@ def test_stored_progress_equals_a_from_scratch_recomputation(frozen_time: object
                     assert latest.value == kr.current_value
             focus = Objective.objects.get(title=ACME_FOCUS if slug == "acme" else GLOBEX_FOCUS)
             assert Decimal(0) < focus.progress < Decimal(1)
+
+
+@pytest.mark.django_db
+def test_integer_key_results_hold_whole_numbers(frozen_time: object) -> None:
+    """Issue 7.11: "1.4 reviews of 2" — a number key result counted in whole units (whole start
+    and target) holds whole values, in its current value and in every update of its history."""
+    seed()
+    with rls.tenant_context(acme().pk):
+        whole = [
+            kr
+            for kr in KeyResult.objects.filter(kind="number", progress_source=KeyResultSource.MANUAL)
+            if kr.start_value == kr.start_value.to_integral_value()
+            and kr.target_value == kr.target_value.to_integral_value()
+        ]
+        assert whole
+        for kr in whole:
+            assert kr.current_value == kr.current_value.to_integral_value(), kr.title
+            values = ProgressUpdate.objects.filter(key_result=kr).values_list("value", flat=True)
+            assert all(v == v.to_integral_value() for v in values if v is not None), kr.title

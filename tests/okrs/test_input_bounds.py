@@ -54,7 +54,7 @@ def test_key_result_form_refuses_a_weight_above_the_bound(a: World, o: OkrWorld,
     assert response.status_code == 200
     html = response.content.decode()
     # Past the bound, past a usable number, or past the field's length: a message on the form either way.
-    assert any(m in html for m in ("The weight can be at most 1000", "reasonable size", "at most 12 characters"))
+    assert any(m in html for m in ("The weight can be at most 100", "reasonable size", "at most 12 characters"))
     with a.tenant():
         assert not KeyResult.objects.filter(objective=o.individual, title="Calls").exists()
 
@@ -75,7 +75,7 @@ def test_align_form_refuses_a_weight_above_the_bound(a: World, o: OkrWorld) -> N
     )
     assert response.status_code in (200, 400)
     assert response.status_code != 500
-    assert "The weight can be at most 1000" in response.content.decode()
+    assert "The weight can be at most 100" in response.content.decode()
     with a.tenant():
         assert not Alignment.objects.filter(child=o.individual, parent_objective=o.company).exists()
 
@@ -102,7 +102,7 @@ def test_api_refuses_a_weight_above_the_bound(a: World, o: OkrWorld) -> None:
 @pytest.mark.parametrize(
     ("cells", "message"),
     [
-        ("Calls,number,0,10,100000,", "above the largest weight, 1000"),
+        ("Calls,number,0,10,100000,", "above the largest weight, 100"),
         ("Calls,number,0,10,99999999999999999999999,", "Weight"),
         ("Launch,milestones,0,1,1," + "x" * 201, "milestone is longer than 200"),
     ],

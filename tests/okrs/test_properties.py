@@ -108,7 +108,9 @@ def test_expected_progress_and_pace(
 # ---------------------------------------------------------------- the roll-up against a reference
 
 
-def reference(organisation_id: int) -> tuple[dict[int, Decimal], dict[int, tuple[Decimal, Decimal | None, str]]]:
+def reference(
+    organisation_id: int,
+) -> tuple[dict[int, tuple[Decimal, bool]], dict[int, tuple[Decimal, bool, Decimal | None, str]]]:
     """From scratch: every key result's and objective's progress by the rules, recursively over
     the alignment DAG (memoised), reading only the inputs (values, milestones, weights, links)."""
     objectives = {o.pk: o for o in Objective.objects.filter(organisation_id=organisation_id)}
@@ -129,24 +131,34 @@ def reference(organisation_id: int) -> tuple[dict[int, Decimal], dict[int, tuple
         else:
             assert link.parent_key_result_id is not None
             children_of_kr[link.parent_key_result_id].append((link.weight, link.child_id))
-    kr_memo: dict[int, Decimal] = {}
-    objective_memo: dict[int, Decimal] = {}
+    kr_memo: dict[int, tuple[Decimal, bool]] = {}
+    objective_memo: dict[int, tuple[Decimal, bool]] = {}
 
-    def kr_progress(kr: KeyResult) -> Decimal:
+    def mean(inputs: list[tuple[Decimal, tuple[Decimal, bool]]]) -> tuple[Decimal, bool]:
+        # Nothing to measure: no measured input of positive weight; unmeasured inputs left out.
+        kept = [(w, p) for w, (p, measured) in inputs if measured]
+        if sum((w for w, _ in kept), Decimal(0)) <= 0:
+            return Decimal(0), False
+        return rules.weighted_mean(kept), True
+
+    def kr_progress(kr: KeyResult) -> tuple[Decimal, bool]:
         if kr.pk not in kr_memo:
             if kr.progress_source == KeyResultSource.ALIGNED_CHILDREN:
-                kr_memo[kr.pk] = rules.weighted_mean((w, objective_progress(c)) for w, c in children_of_kr[kr.pk])
+                kr_memo[kr.pk] = mean([(w, objective_progress(c)) for w, c in children_of_kr[kr.pk]])
             else:
-                kr_memo[kr.pk] = rules.measured_progress(
-                    kr.kind,
-                    start=kr.start_value,
-                    target=kr.target_value,
-                    current=kr.current_value,
-                    milestones=milestones[kr.pk],
+                kr_memo[kr.pk] = (
+                    rules.measured_progress(
+                        kr.kind,
+                        start=kr.start_value,
+                        target=kr.target_value,
+                        current=kr.current_value,
+                        milestones=milestones[kr.pk],
+                    ),
+                    True,
                 )
         return kr_memo[kr.pk]
 
-    def objective_progress(objective_id: int) -> Decimal:
+    def objective_progress(objective_id: int) -> tuple[Decimal, bool]:
         if objective_id not in objective_memo:
             source = objectives[objective_id].progress_source
             kr_pairs = [(kr.weight, kr_progress(kr)) for kr in by_objective[objective_id]]
@@ -156,15 +168,15 @@ def reference(organisation_id: int) -> tuple[dict[int, Decimal], dict[int, tuple
                 ObjectiveSource.ALIGNED_CHILDREN: child_pairs,
                 ObjectiveSource.BOTH: kr_pairs + child_pairs,
             }[source]
-            objective_memo[objective_id] = rules.weighted_mean(pairs)
+            objective_memo[objective_id] = mean(pairs)
         return objective_memo[objective_id]
 
     expected_objectives = {}
     for objective_id in objectives:
         krs = by_objective[objective_id]
-        worst_kr = min((kr_progress(kr) for kr in krs), default=None)
+        worst_kr = min((kr_progress(kr)[0] for kr in krs if kr_progress(kr)[1]), default=None)
         worst_confidence = rules.worst(*(kr.confidence for kr in krs)) or ""
-        expected_objectives[objective_id] = (objective_progress(objective_id), worst_kr, worst_confidence)
+        expected_objectives[objective_id] = (*objective_progress(objective_id), worst_kr, worst_confidence)
     return {kr.pk: kr_progress(kr) for kr in key_results}, expected_objectives
 
 
@@ -284,12 +296,14 @@ def _run_example(a: World, data: st.DataObject) -> None:
             services.alignment_delete(actor=a.admin, alignment=link)
 
     expected_krs, expected_objectives = reference(a.org.pk)
-    stored_krs = dict(KeyResult.objects.values_list("id", "progress"))
+    stored_krs = {pk: (progress, measured) for pk, progress, measured in KeyResult.objects.values_list(
+        "id", "progress", "measured"
+    )}  # fmt: skip
     assert stored_krs == expected_krs
     stored_objectives = {
-        pk: (progress, worst, confidence)
-        for pk, progress, worst, confidence in Objective.objects.values_list(
-            "id", "progress", "worst_key_result_progress", "worst_confidence"
+        pk: (progress, measured, worst, confidence)
+        for pk, progress, measured, worst, confidence in Objective.objects.values_list(
+            "id", "progress", "measured", "worst_key_result_progress", "worst_confidence"
         )
     }
     assert stored_objectives == expected_objectives

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from organisations.models import Invitation, Membership, Team
+from organisations.models import Invitation, Membership, Organisation, Team
 from tests.conftest import World
 from tests.factories import InvitationFactory
 from tests.kit.sweep_types import ApiBodyCase, BodyCase, Case, Ids, no_ids
@@ -50,6 +50,8 @@ NON_TENANT_ROUTES: dict[str, str] = {
 
 #: API operations under /api/v1/orgs/{org_slug}/: (path template, method) → ids of world a.
 API_CASES: dict[tuple[str, str], Ids] = {
+    ("/api/v1/orgs/{org_slug}/settings/", "get"): no_ids,
+    ("/api/v1/orgs/{org_slug}/settings/", "patch"): no_ids,
     ("/api/v1/orgs/{org_slug}/members/", "get"): no_ids,
     ("/api/v1/orgs/{org_slug}/members/{id}/", "get"): lambda w: {"id": w.employee.pk},
     ("/api/v1/orgs/{org_slug}/members/{id}/", "patch"): lambda w: {"id": w.employee.pk},
@@ -186,4 +188,5 @@ def fingerprint(w: World) -> tuple[Any, ...]:
             sorted(Membership.objects.values_list("id", "role", "team_id", "manager_id", "job_title", "is_active")),
             sorted(Team.objects.values_list("id", "name", "parent_id")),
             sorted(Invitation.objects.values_list("id", "revoked_at", "accepted_at")),
+            list(Organisation.objects.filter(pk=w.org.pk).values()),
         )
