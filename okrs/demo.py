@@ -688,14 +688,14 @@ def _seed(organisation: Organisation, admin_email: str, focus_title: str, plan: 
 def seed_okrs(today: date | None = None) -> dict[str, bool]:
     """Seed the demo OKRs of Acme and Globex (run after organisations.demo.seed_demo).
     Returns, per organisation slug, whether anything was created."""
-    today = today or timezone.localdate()
     done: dict[str, bool] = {}
     for slug, admin_email, focus, plan in (
         ("acme", "hr@acme.test", ACME_FOCUS, _acme_plan()),
         ("globex", "owner@globex.test", GLOBEX_FOCUS, _globex_plan()),
     ):
         organisation = Organisation.objects.get(slug=slug)
-        done[slug] = _seed(organisation, admin_email, focus, plan, today)
+        # Each organisation's own date, like every other "today" (not the server's).
+        done[slug] = _seed(organisation, admin_email, focus, plan, today or organisation.today())
     return done
 
 

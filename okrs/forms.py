@@ -226,21 +226,13 @@ class ScoreForm(forms.Form):
 
     def __init__(self, *args: Any, key_result: KeyResult, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"score{key_result.pk}-%s")
-        kwargs.setdefault("initial", {"score": key_result.score, "score_note": key_result.score_note})
+        # A key result nobody scored shows its default, its progress (marked "default" beside it).
+        kwargs.setdefault("initial", {"score": key_result.effective_score, "score_note": key_result.score_note})
         super().__init__(*args, **kwargs)
-        default = (
-            key_result.effective_score if key_result.score is None else key_result.progress.quantize(Decimal("0.001"))
-        )
-        self.fields["score"].widget.attrs.update(
-            {
-                "step": "0.001",
-                "inputmode": "decimal",
-                "placeholder": f"{default} (default)" if default is not None else "",
-            }
-        )
+        self.fields["score"].widget.attrs.update({"step": "0.001", "inputmode": "decimal"})
         self.fields[
             "score"
-        ].help_text = "0.0 to 1.0. Blank keeps the default, its progress; a different score needs a note."
+        ].help_text = "0.0 to 1.0; defaults to the measured progress. A different score needs a note; blank goes back to the default."
 
 
 class ReflectionForm(forms.Form):
@@ -252,6 +244,14 @@ class ReflectionForm(forms.Form):
     )
 
 
+class AlignmentWeightForm(forms.Form):
+    """The parent's editor sets an alignment's weight (read by the service, in the organisation's
+    number format) and whether it counts toward progress."""
+
+    weight = forms.CharField(max_length=12)
+    counts_toward_progress = forms.BooleanField(required=False)
+
+
 _PARENT = re.compile(r"^(objective|key_result):(\d{1,18})$")
 
 
@@ -259,7 +259,12 @@ class AlignmentForm(forms.Form):
     """Align ``child`` to one parent: ``parent`` is "objective:<id>" or "key_result:<id>"."""
 
     parent = forms.CharField(max_length=40, error_messages={"required": "Pick an objective or a key result."})
-    weight = forms.CharField(max_length=12, initial="1", help_text="Its share among the parent's aligned objectives.")
+    weight = forms.CharField(
+        max_length=12,
+        initial="1",
+        help_text="Its share among the parent's aligned objectives (0–100). Set by whoever may edit the parent; "
+        "otherwise leave 1.",
+    )
     counts_toward_progress = forms.BooleanField(
         required=False, initial=True, label="Counts toward the parent's progress"
     )
@@ -323,6 +328,7 @@ class CustomCycleForm(forms.Form):
 
 class CycleStateForm(forms.Form):
     state = forms.ChoiceField(choices=CycleState.choices, label="State")
+    confirm_overlap = forms.BooleanField(required=False)
 
 
 class CarryOverForm(forms.Form):
@@ -402,6 +408,12 @@ class CycleQuery(forms.Form):
         if cycle_id is not None:
             return selectors.access_cycle(actor, cycle_id)
         return selectors.default_cycle(actor=actor, today=today)
+
+
+class CycleConfirmQuery(forms.Form):
+    """``?confirm=<cycle id>``: the cycle whose activation waits for a confirmation."""
+
+    confirm = IdField()
 
 
 class TreeQuery(CycleQuery):

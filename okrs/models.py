@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 
 from organisations.models import Membership, Team, TenantModel
 
@@ -54,6 +55,8 @@ class Cycle(TenantModel):
                 condition=~models.Q(kind="custom"),
                 name="cycle_unique_generated_period",
             ),
+            # Every picker lists cycles by name: two "Q4 FY2026" cannot be told apart.
+            models.UniqueConstraint("organisation", Lower("name"), name="cycle_unique_name"),
         ]
         indexes = [models.Index(fields=["organisation", "state"], name="cycle_org_state_idx")]
 

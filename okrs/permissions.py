@@ -2,8 +2,10 @@
 (``require_*``) and pages and the API ask the same questions (``can_*``) to show or hide a button,
 so a view never re-derives a rule.
 
-See: objectives visible to everyone in the organisation; team objectives to the team (and its
-sub-teams), the owner, contributors and the owner's managers; private ones to the owner, their
+See: objectives visible to everyone in the organisation; team objectives to the members of that
+team and of every team below it (a sub-team sees its parent team's team objectives, not the other
+way round; a manager also sees those of the teams below their own, which they may edit), the
+owner, contributors and the owner's managers; private ones to the owner, their
 manager chain and admins.
 
 Edit: admins everything; owners and contributors their objectives; managers their reports'
@@ -29,7 +31,7 @@ from django.db.models import Exists, OuterRef, Q
 from okrs.models import Contributor, Cycle, CycleState, KeyResult, Objective, Visibility
 from organisations.errors import NotAllowed
 from organisations.models import Membership, Role
-from organisations.selectors import reporting_line, team_subtree
+from organisations.selectors import reporting_line, team_ancestry, team_subtree
 
 CLOSED_MESSAGE = "This cycle is closed: only an HR admin can change its OKRs (and it is recorded)."
 EDIT_MESSAGE = "You can change your own objectives, those you contribute to and your team's."
@@ -64,7 +66,13 @@ class Access:
 
     @cached_property
     def teams(self) -> set[int]:
+        """The actor's team and the teams below it (where a manager edits)."""
         return set(team_subtree(self.actor, self.actor.team_id).values_list("pk", flat=True))
+
+    @cached_property
+    def team_line(self) -> set[int]:
+        """The actor's team and the teams above it (whose team objectives the actor sees)."""
+        return set(team_ancestry(self.actor, self.actor.team_id).values_list("pk", flat=True))
 
     # ---------------------------------------------------------------- see
 
@@ -75,7 +83,10 @@ class Access:
             Contributor.objects.for_actor(self.actor).filter(objective=OuterRef("pk"), membership=self.actor)
         )
         owner_side = Q(owner=self.actor) | Q(owner__in=reporting_line(self.actor).values("pk"))
-        in_team = Q(team_id__in=team_subtree(self.actor, self.actor.team_id).values("pk"))
+        in_team = Q(team_id__in=team_ancestry(self.actor, self.actor.team_id).values("pk"))
+        if self.actor.has_role(Role.MANAGER):
+            # A manager also sees the team objectives they may edit: their team's subtree.
+            in_team |= Q(team_id__in=team_subtree(self.actor, self.actor.team_id).values("pk"))
         return (
             Q(visibility=Visibility.ORGANISATION)
             | (Q(visibility=Visibility.TEAM) & (in_team | owner_side | contributes))
@@ -88,7 +99,9 @@ class Access:
         if objective.owner_id == self.actor.pk or objective.owner_id in self.reports:
             return True
         if objective.visibility == Visibility.TEAM:
-            return objective.team_id in self.teams or self.actor.pk in contributor_ids(objective)
+            if objective.team_id in self.team_line or self.actor.pk in contributor_ids(objective):
+                return True
+            return self.actor.has_role(Role.MANAGER) and objective.team_id in self.teams
         return False
 
     # ---------------------------------------------------------------- change

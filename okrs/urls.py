@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from okrs.views import adoption, alignment, cycles, key_results, objectives, team, transfer, tree
+from okrs.views import adoption, alignment, closing, cycles, key_results, objectives, team, transfer, tree
 
 app_name = "okrs"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("objectives/<int:objective_id>/align/", alignment.alignment_add, name="alignment_add"),
     path("objectives/<int:objective_id>/align/search/", alignment.alignment_search, name="alignment_search"),
     path("alignments/<int:alignment_id>/delete/", alignment.alignment_delete, name="alignment_delete"),
+    path("alignments/<int:alignment_id>/weight/", alignment.alignment_weight, name="alignment_weight"),
     path("tree/", tree.tree, name="tree"),
     path("tree/children/", tree.tree_children, name="tree_children"),
     # the team's objectives
@@ -31,7 +32,10 @@ urlpatterns = [
     # cycles
     path("cycles/", cycles.cycles, name="cycles"),
     path("cycles/<int:cycle_id>/state/", cycles.cycle_state, name="cycle_state"),
+    path("cycles/<int:cycle_id>/delete/", cycles.cycle_delete, name="cycle_delete"),
     path("cycles/carry-over/", cycles.carry_over, name="carry_over"),
+    path("close/", closing.close_summary, name="close_summary"),
+    path("close/<int:cycle_id>/remind/", closing.close_remind, name="close_remind"),
     path("adoption/", adoption.adoption, name="adoption"),
     # CSV
     path("csv/export/", transfer.csv_export, name="csv_export"),

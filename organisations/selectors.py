@@ -235,6 +235,24 @@ def team_subtree(actor: Membership, team_id: int | None) -> QuerySet[Team]:
     return Team.objects.for_actor(actor).filter(pk__in=below)
 
 
+def team_ancestry(actor: Membership, team_id: int | None) -> QuerySet[Team]:
+    """The team and every team above it, up to the company (none for no team)."""
+    if team_id is None:
+        return Team.objects.none()
+    above = RawSQL(
+        """
+        WITH RECURSIVE above(id, parent_id) AS (
+            SELECT t.id, t.parent_id FROM organisations_team t WHERE t.id = %s AND t.organisation_id = %s
+            UNION
+            SELECT t.id, t.parent_id FROM organisations_team t JOIN above ON t.id = above.parent_id
+             WHERE t.organisation_id = %s
+        ) SELECT id FROM above
+        """,
+        [team_id, actor.organisation_id, actor.organisation_id],
+    )
+    return Team.objects.for_actor(actor).filter(pk__in=above)
+
+
 def access_reporting_line_of(actor: Membership, manager_id: int | None) -> Membership:
     """Whose reports ``actor`` may look at: their own; anyone's for HR admins (404 outside the
     organisation, 403 for a member asking for someone else's)."""

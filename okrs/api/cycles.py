@@ -33,8 +33,11 @@ TREE_MAX_NODES = 5000
 
 
 @extend_schema(tags=["okrs"])
-class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, OkrViewSet):
-    """OKR cycles (quarters, years, custom). Everyone reads; HR admins create and move them."""
+class CycleViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, OkrViewSet
+):
+    """OKR cycles (quarters, years, custom). Everyone reads; HR admins create, move and delete
+    them (an empty one only)."""
 
     serializer_class = CycleSerializer
     queryset = Cycle.objects.all()
@@ -42,6 +45,16 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
 
     def get_base_queryset(self) -> Any:
         return selectors.cycle_list(actor=self.membership)
+
+    @extend_schema(
+        summary="Delete an empty cycle",
+        responses={204: None, 400: OpenApiResponse(description="The cycle has objectives.")},
+    )
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().destroy(request, *args, **kwargs)
+
+    def perform_destroy(self, instance: Cycle) -> None:
+        services.cycle_delete(actor=self.membership, cycle=instance)
 
     @extend_schema(
         summary="Create a custom cycle",
@@ -92,7 +105,12 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         cycle = self.get_object()
         payload = CycleStateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        cycle = services.cycle_set_state(actor=self.membership, cycle=cycle, state=payload.validated_data["state"])
+        cycle = services.cycle_set_state(
+            actor=self.membership,
+            cycle=cycle,
+            state=payload.validated_data["state"],
+            confirm_overlap=payload.validated_data.get("confirm_overlap", False),
+        )
         return Response(CycleSerializer(cycle).data)
 
     @extend_schema(

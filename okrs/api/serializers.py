@@ -70,6 +70,11 @@ class GenerateYearSerializer(serializers.Serializer[Any]):
 
 class CycleStateSerializer(serializers.Serializer[Any]):
     state = serializers.ChoiceField(choices=CycleState.choices)
+    confirm_overlap = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Make it active although another active cycle overlaps it (otherwise 409 says which).",
+    )
 
 
 class MilestoneSerializer(serializers.ModelSerializer[Milestone]):

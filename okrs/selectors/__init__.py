@@ -4,9 +4,11 @@ One module per subject; everything is re-exported here, so callers write ``selec
 """
 
 from okrs.selectors.alignment import (
+    AlignPreview,
     access_alignment,
     alignment_candidates,
     alignment_list,
+    alignment_previews,
     ancestor_ids,
     objective_child_links,
     tree_edges,
@@ -30,8 +32,10 @@ from okrs.selectors.objectives import (
     visible_objectives,
 )
 from okrs.selectors.reports import (
+    TeamClose,
     active_member_count,
     active_members_among,
+    close_summary,
     key_result_freshness_by_team,
     managers,
     members_by_email,
@@ -41,7 +45,9 @@ from okrs.selectors.reports import (
 __all__ = [
     "HISTORY_POINTS",
     "SPARKLINE_POINTS",
+    "AlignPreview",
     "ObjectiveFilters",
+    "TeamClose",
     "access_alignment",
     "access_cycle",
     "access_key_result",
@@ -50,8 +56,10 @@ __all__ = [
     "active_members_among",
     "alignment_candidates",
     "alignment_list",
+    "alignment_previews",
     "ancestor_ids",
     "by_level",
+    "close_summary",
     "cycle_list",
     "cycle_overview",
     "cycles_containing",

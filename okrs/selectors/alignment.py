@@ -3,11 +3,16 @@ objectives and edges the alignment tree (okrs.tree) is built from."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from okrs.models import Alignment, Cycle, KeyResult, Objective
+from okrs import rules
+from okrs.models import Alignment, Cycle, KeyResult, KeyResultSource, Objective, ObjectiveSource
 from okrs.permissions import Access
 from okrs.selectors.objectives import by_level, objectives_with_key_results, visible_objectives
 from okrs.tree import Edge
@@ -131,3 +136,46 @@ def tree_edges(*, actor: Membership, cycle: Cycle) -> list[Edge]:
         Edge(child_id=child, parent_id=parent or kr_parent, via_key_result_id=kr_id, via_title=kr_title or "")
         for child, parent, kr_id, kr_parent, kr_title in rows
     ]
+
+
+@dataclass(frozen=True)
+class AlignPreview:
+    """What aligning the child (weight 1, counted) would do to one candidate parent's progress:
+    ``before`` and ``after`` as (progress, measured); ``moves`` False when the parent's progress
+    does not come from aligned objectives (its own key results, or a key result updated by hand)."""
+
+    before: tuple[Decimal, bool]
+    after: tuple[Decimal, bool]
+    moves: bool = True
+
+
+def alignment_previews(actor: Membership, child: Objective, candidates: list[Objective]) -> None:
+    """Attach ``preview`` (an ``AlignPreview``) to each candidate objective and each of its key
+    results, by the roll-up's own rule (okrs.rules.mean_of_measured), before anything is saved:
+    one query for the candidates' current aligned children."""
+    objective_ids = [o.pk for o in candidates]
+    kr_ids = [k.pk for o in candidates for k in o.key_results.all()]
+    inputs: dict[tuple[str, int], list[rules.Input]] = defaultdict(list)
+    links = Alignment.objects.for_actor(actor).filter(counts_toward_progress=True).exclude(child_id=child.pk)
+    for parent_objective, parent_kr, weight, progress, measured in links.filter(
+        Q(parent_objective_id__in=objective_ids) | Q(parent_key_result_id__in=kr_ids)
+    ).values_list("parent_objective_id", "parent_key_result_id", "weight", "child__progress", "child__measured"):
+        key = ("objective", parent_objective) if parent_objective else ("key_result", parent_kr)
+        inputs[key].append((weight, progress, measured))
+    new: rules.Input = (Decimal(1), child.progress, child.measured)
+    for objective in candidates:
+        krs = list(objective.key_results.all())
+        for kr in krs:
+            if kr.progress_source == KeyResultSource.ALIGNED_CHILDREN:
+                now = inputs[("key_result", kr.pk)]
+                kr.preview = AlignPreview(rules.mean_of_measured(now), rules.mean_of_measured([*now, new]))  # type: ignore[attr-defined]
+            else:
+                kr.preview = AlignPreview((kr.progress, kr.measured), (kr.progress, kr.measured), moves=False)  # type: ignore[attr-defined]
+        before = (objective.progress, objective.measured)
+        if objective.progress_source == ObjectiveSource.KEY_RESULTS:
+            objective.preview = AlignPreview(before, before, moves=False)  # type: ignore[attr-defined]
+            continue
+        kr_inputs = [(kr.weight, kr.progress, kr.measured) for kr in krs]
+        children = inputs[("objective", objective.pk)]
+        own = kr_inputs if objective.progress_source == ObjectiveSource.BOTH else []
+        objective.preview = AlignPreview(before, rules.mean_of_measured([*own, *children, new]))  # type: ignore[attr-defined]

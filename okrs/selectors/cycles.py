@@ -23,10 +23,20 @@ def access_cycle(actor: Membership, cycle_id: int) -> Cycle:
 
 
 def default_cycle(*, actor: Membership, today: date | None = None, cycles: list[Cycle] | None = None) -> Cycle | None:
-    """The active quarter, else the active cycle, else the nearest upcoming, else the latest."""
+    """The active quarter containing today, else the active cycle containing today (the
+    shortest), else any active quarter or cycle, else the nearest upcoming, else the latest.
+
+    "Today" is the organisation's date. A quarter made active early does not become everyone's
+    default while the current one runs."""
     today = today or actor.organisation.today()
     cycles = list(cycle_list(actor=actor)) if cycles is None else cycles
+
+    def current(c: Cycle) -> bool:
+        return c.state == CycleState.ACTIVE and c.start_date <= today <= c.end_date
+
     for predicate in (
+        lambda c: current(c) and c.kind == CycleKind.QUARTER,
+        current,
         lambda c: c.state == CycleState.ACTIVE and c.kind == CycleKind.QUARTER,
         lambda c: c.state == CycleState.ACTIVE,
         lambda c: c.start_date > today,

@@ -1,9 +1,12 @@
-"""Reads behind the team view and the adoption report: members, managers, who has no objective,
-how fresh key results are."""
+"""Reads behind the team view, the adoption report and the close summary: members, managers, who
+has no objective, how fresh key results are, who has scored."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -85,3 +88,61 @@ def key_result_freshness_by_team(*, actor: Membership, cycle: Cycle, since: date
 def members_by_email(*, actor: Membership) -> dict[str, Membership]:
     """Every membership of the organisation (active or not) by lower-case e-mail (the CSV import)."""
     return {m.user.email.lower(): m for m in Membership.objects.for_actor(actor).select_related("user")}
+
+
+@dataclass
+class TeamClose:
+    """One team's line of the close summary."""
+
+    team_name: str
+    objectives: int = 0
+    scored: int = 0  # objectives whose every key result carries a score someone set
+    scores: list[Decimal] = field(default_factory=list)
+    not_scored: list[Membership] = field(default_factory=list)  # owners of unscored key results
+
+    @property
+    def share_scored(self) -> int:
+        return round(100 * self.scored / self.objectives) if self.objectives else 0
+
+    @property
+    def average_score(self) -> Decimal | None:
+        if not self.scores:
+            return None
+        return (sum(self.scores, Decimal(0)) / len(self.scores)).quantize(Decimal("0.001"))
+
+
+def close_summary(*, actor: Membership, cycle: Cycle) -> list[TeamClose]:
+    """Per team (the objective's team, else its owner's): how many objectives of ``cycle`` are
+    scored, their average score, and who still has key results to score. Two queries, whatever
+    the size; every objective of the cycle counts (HR's view, like the adoption report)."""
+    objectives = list(
+        Objective.objects.for_actor(actor)
+        .filter(cycle_id=cycle.pk)
+        .select_related("team", "owner__team")
+        .order_by("id")
+    )
+    unscored: dict[int, list[Membership]] = defaultdict(list)
+    counts: dict[int, int] = defaultdict(int)
+    for kr in (
+        KeyResult.objects.for_actor(actor)
+        .filter(objective__cycle_id=cycle.pk)
+        .select_related("owner__user")
+        .order_by("owner__user__full_name", "id")
+    ):
+        counts[kr.objective_id] += 1
+        if kr.score is None:
+            unscored[kr.objective_id].append(kr.owner)
+    rows: dict[str, TeamClose] = {}
+    for objective in objectives:
+        team = objective.team or objective.owner.team
+        name = team.name if team else "No team"
+        row = rows.setdefault(name, TeamClose(team_name=name))
+        row.objectives += 1
+        if counts[objective.pk] and not unscored[objective.pk]:
+            row.scored += 1
+        if objective.score is not None:
+            row.scores.append(objective.score)
+        for member in unscored[objective.pk]:
+            if member not in row.not_scored:
+                row.not_scored.append(member)
+    return sorted(rows.values(), key=lambda r: (r.team_name == "No team", r.team_name))

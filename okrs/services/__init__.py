@@ -6,9 +6,16 @@ progress is always consistent with the tree when the transaction commits. Who ma
 decided in okrs.permissions; services enforce it.
 """
 
-from okrs.services.alignment import alignment_create, alignment_delete, alignment_update
-from okrs.services.closing import cycle_carry_over, key_result_score, objective_reflect
-from okrs.services.cycles import cycle_create_custom, cycle_set_state, cycles_advance, cycles_generate_year
+from okrs.services.alignment import alignment_create, alignment_delete, alignment_parent, alignment_update
+from okrs.services.closing import cycle_carry_over, cycle_remind_scorers, key_result_score, objective_reflect
+from okrs.services.cycles import (
+    cycle_create_custom,
+    cycle_delete,
+    cycle_set_state,
+    cycles_advance,
+    cycles_generate_year,
+    overlapping_active,
+)
 from okrs.services.key_results import (
     KeyResultData,
     key_result_create,
@@ -23,9 +30,12 @@ __all__ = [
     "ObjectiveData",
     "alignment_create",
     "alignment_delete",
+    "alignment_parent",
     "alignment_update",
     "cycle_carry_over",
     "cycle_create_custom",
+    "cycle_delete",
+    "cycle_remind_scorers",
     "cycle_set_state",
     "cycles_advance",
     "cycles_generate_year",
@@ -37,5 +47,6 @@ __all__ = [
     "objective_delete",
     "objective_reflect",
     "objective_update",
+    "overlapping_active",
     "progress_update_create",
 ]

@@ -40,6 +40,12 @@ def alignment_create(
     if not Access(actor).can_view(parent):
         raise ValidationError({"parent": "No such objective in this organisation."})
     weight_value = weight_input(weight, actor=actor)
+    child_cycle = Cycle.objects.for_actor(actor).get(pk=child.cycle_id)
+    parent_cycle = Cycle.objects.for_actor(actor).get(pk=parent.cycle_id)
+    if not (parent_cycle.start_date <= child_cycle.start_date and child_cycle.end_date <= parent_cycle.end_date):
+        raise ValidationError(
+            {"parent": f"Align to an objective of {child_cycle.name} or of a cycle that contains it."}
+        )
     if not Access(actor).may_edit(parent):
         # The weight belongs to the parent: the child's owner aligns with the defaults.
         message = f"Only someone who may edit “{parent.title}” sets this; leave the default."
@@ -47,12 +53,6 @@ def alignment_create(
             raise ValidationError({"weight": message.replace("sets this", "sets the weight") + f" ({DEFAULT_WEIGHT})"})
         if not counts_toward_progress:
             raise ValidationError({"counts_toward_progress": message})
-    child_cycle = Cycle.objects.for_actor(actor).get(pk=child.cycle_id)
-    parent_cycle = Cycle.objects.for_actor(actor).get(pk=parent.cycle_id)
-    if not (parent_cycle.start_date <= child_cycle.start_date and child_cycle.end_date <= parent_cycle.end_date):
-        raise ValidationError(
-            {"parent": f"Align to an objective of {child_cycle.name} or of a cycle that contains it."}
-        )
     rollup.lock_organisation(actor.organisation_id)
     if parent.pk == child.pk or child.pk in ancestor_ids(actor.organisation_id, parent.pk):
         raise ValidationError(

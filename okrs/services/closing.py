@@ -7,11 +7,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 
+from notifications.services import notify
 from okrs import rollup
 from okrs.models import Alignment, Contributor, Cycle, KeyResult, Milestone, Objective
 from okrs.permissions import Access, contributor_ids, require_edit, require_score
 from okrs.rules import SCORE_QUANTUM, default_score
+from okrs.selectors.reports import close_summary
 from okrs.services.common import decimal_input, record, same_org
 from organisations.models import Membership, Role
 from organisations.selectors import require_role
@@ -124,10 +128,32 @@ def cycle_carry_over(*, actor: Membership, source: Cycle, target: Cycle) -> list
             kr_copies[kr.pk] = new_kr
         copies[original.pk] = copy
         record(copy, actor, "carried over", source=source.name)
+    # Alignments: whatever order objectives are carried in (a child first and its parent in a
+    # later run, or the other way round), a link between two carried objectives joins their
+    # copies. So the links touching this run's copies, as child or as parent, are recreated
+    # between the copies of both ends (of earlier runs too), once.
+    all_copies = {
+        o.carried_from_id: o
+        for o in Objective.objects.for_actor(actor).filter(cycle=target, carried_from__cycle=source)
+    }
+    all_kr_copies = {
+        kr.carried_from_id: kr
+        for kr in KeyResult.objects.for_actor(actor).filter(
+            objective__cycle=target, carried_from__objective__cycle=source
+        )
+    }
+    touching = Alignment.objects.for_actor(actor).filter(
+        Q(child_id__in=list(copies))
+        | Q(parent_objective_id__in=list(copies))
+        | Q(parent_key_result__objective_id__in=list(copies))
+    )
     new_alignments = []
-    for link in Alignment.objects.for_actor(actor).filter(child_id__in=list(copies)):
-        parent_objective = copies.get(link.parent_objective_id) if link.parent_objective_id else None
-        parent_kr = kr_copies.get(link.parent_key_result_id) if link.parent_key_result_id else None
+    for link in touching.select_related("parent_objective__cycle", "parent_key_result__objective__cycle"):
+        child_copy = all_copies.get(link.child_id)
+        if child_copy is None:
+            continue  # the child stayed behind
+        parent_objective = all_copies.get(link.parent_objective_id) if link.parent_objective_id else None
+        parent_kr = all_kr_copies.get(link.parent_key_result_id) if link.parent_key_result_id else None
         if parent_objective is None and parent_kr is None:
             # The parent stayed behind: keep the link only if it lives in a cycle containing the
             # target (a quarter's objective aligned to the year's).
@@ -138,10 +164,15 @@ def cycle_carry_over(*, actor: Membership, source: Cycle, target: Cycle) -> list
             ):
                 continue
             parent_objective, parent_kr = link.parent_objective, link.parent_key_result
+        exists = Alignment.objects.for_actor(actor).filter(
+            child=child_copy, parent_objective=parent_objective, parent_key_result=parent_kr
+        )
+        if exists.exists():
+            continue
         new_alignments.append(
             Alignment.objects.create(
                 organisation_id=actor.organisation_id,
-                child=copies[link.child_id],
+                child=child_copy,
                 parent_objective=parent_objective,
                 parent_key_result=parent_kr,
                 weight=link.weight,
@@ -150,5 +181,36 @@ def cycle_carry_over(*, actor: Membership, source: Cycle, target: Cycle) -> list
         )
     for kr in kr_copies.values():
         rollup.refresh_key_result(kr)
-    rollup.propagate(actor.organisation_id, {c.pk for c in copies.values()})
+    for kr in KeyResult.objects.for_actor(actor).filter(
+        pk__in=[a.parent_key_result_id for a in new_alignments if a.parent_key_result_id]
+    ):
+        rollup.refresh_key_result(kr)  # an earlier run's copy gained a child
+    rollup.propagate(
+        actor.organisation_id,
+        {c.pk for c in copies.values()} | {a.parent_objective_id for a in new_alignments if a.parent_objective_id},
+    )
     return list(copies.values())
+
+
+def cycle_remind_scorers(*, actor: Membership, cycle: Cycle) -> int:
+    """HR reminds everyone who still has key results of ``cycle`` to score: one in-app
+    notification each, at most once a day (the key makes a second click the same day a no-op).
+    Returns how many were notified now."""
+    require_role(actor, Role.ADMIN)
+    same_org(actor, cycle)
+    organisation = actor.organisation
+    today = organisation.today()
+    url = reverse("okrs:my_okrs", kwargs={"org_slug": organisation.slug}) + f"?cycle={cycle.pk}"
+    waiting = {m.pk: m for row in close_summary(actor=actor, cycle=cycle) for m in row.not_scored}
+    sent = 0
+    for member in waiting.values():
+        notification = notify(
+            recipient=member,
+            kind="okr_score_reminder",
+            title=f"Score your key results for {cycle.name}",
+            body=f"{cycle.name} is being closed: give each of your key results a score from 0.0 to 1.0.",
+            url=url,
+            key=f"okrs:score-reminder:{cycle.pk}:{member.pk}:{today.isoformat()}",
+        )
+        sent += notification is not None
+    return sent

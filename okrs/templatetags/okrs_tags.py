@@ -292,3 +292,20 @@ def activity_text(activity: Any) -> str:
     if verb == "reflected":
         return "wrote the reflection"
     return f"{verb} it" if verb in ("created", "edited") else verb
+
+
+def _measure_text(value: tuple[Decimal, bool]) -> str:
+    return pct(value[0]) if value[1] else "nothing to measure yet"
+
+
+@register.simple_tag
+def align_preview(preview: Any) -> str:
+    """What aligning would do to a candidate parent, in words (okrs.selectors.alignment_previews)."""
+    if preview is None:
+        return ""
+    if not preview.moves:
+        return "aligning leaves its progress as it is (it comes from its own key results)"
+    before, after = _measure_text(preview.before), _measure_text(preview.after)
+    if before == after:
+        return f"aligning leaves it at {before}"
+    return f"aligning moves it from {before} to {after}"

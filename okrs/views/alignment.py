@@ -21,6 +21,7 @@ def _alignment_context(
     membership: Membership, access: Access, objective: Objective, query: str, form: forms.AlignmentForm
 ) -> dict[str, Any]:
     candidates = selectors.alignment_candidates(membership, objective, query=query, access=access)
+    selectors.alignment_previews(membership, objective, candidates)  # what aligning would do
     for candidate in candidates:  # the radio values, so a re-rendered form keeps the pick
         candidate.token = f"objective:{candidate.pk}"  # type: ignore[attr-defined]
         for kr in candidate.key_results.all():
@@ -81,3 +82,27 @@ def alignment_delete(request: TenantRequest, membership: Membership, alignment_i
     services.alignment_delete(actor=membership, alignment=alignment)
     messages.success(request, "Alignment removed.")
     return redirect(detail_url(membership, alignment.child_id))
+
+
+@tenant_view()
+@require_POST
+def alignment_weight(request: TenantRequest, membership: Membership, alignment_id: int) -> HttpResponseBase:
+    """The parent's editor sets an alignment's weight and whether it counts (the service decides)."""
+    alignment = selectors.access_alignment(membership, alignment_id)
+    parent = services.alignment_parent(membership, alignment)
+    form = forms.AlignmentWeightForm(request.POST)
+    done = submit(
+        form,
+        lambda: services.alignment_update(
+            actor=membership,
+            alignment=alignment,
+            weight=form.cleaned_data["weight"],
+            counts_toward_progress=form.cleaned_data["counts_toward_progress"],
+        ),
+    )
+    if done.ok:
+        messages.success(request, "Weight saved: the progress above it is recomputed.")
+    else:
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, " ".join(errors) or "Enter a weight from 0 to 100.")
+    return redirect(detail_url(membership, parent.pk))

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 
 from okrs import forms, selectors, services
 from okrs.models import Cycle, CycleKind, CycleState
+from organisations.errors import Conflict
 from organisations.models import Membership, Organisation, Role
-from organisations.web import TenantRequest, submit, tenant_view
+from organisations.web import TenantRequest, parse_query, submit, tenant_view
 
 
 def _generated_years(cycles: list[Cycle], organisation: Organisation) -> set[int]:
@@ -69,9 +70,18 @@ def cycles(request: TenantRequest, membership: Membership) -> HttpResponseBase:
         cycle = created.value
         messages.success(request, f"Created {cycle.name} ({cycle.get_state_display().lower()}).")
         return redirect("okrs:cycles", org_slug=organisation.slug)
+    # A state change refused for an overlap comes back here to be confirmed (?confirm=<id>).
+    confirm = parse_query(request, forms.CycleConfirmQuery).cleaned_data.get("confirm")
+    overlap = None
+    if confirm is not None:
+        pending = selectors.access_cycle(membership, confirm)
+        clashes = services.overlapping_active(membership, pending)
+        if clashes and pending.state != CycleState.ACTIVE:
+            overlap = {"cycle": pending, "clashes": clashes}
     context = {
         "section": "okrs",
         "tab": "cycles",
+        "overlap": overlap,
         "cycles": overview,
         "generate_form": generate_form,
         "custom_form": custom_form,
@@ -91,7 +101,16 @@ def cycle_state(request: TenantRequest, membership: Membership, cycle_id: int) -
         messages.error(request, "Choose planning, active, review or closed.")
         return redirect("okrs:cycles", org_slug=membership.organisation.slug)
     try:
-        services.cycle_set_state(actor=membership, cycle=cycle, state=form.cleaned_data["state"])
+        services.cycle_set_state(
+            actor=membership,
+            cycle=cycle,
+            state=form.cleaned_data["state"],
+            confirm_overlap=form.cleaned_data["confirm_overlap"],
+        )
+    except Conflict:
+        # Another active cycle overlaps: the page says which and asks to confirm.
+        url = reverse("okrs:cycles", kwargs={"org_slug": membership.organisation.slug})
+        return redirect(f"{url}?confirm={cycle.pk}#overlap")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -136,3 +155,17 @@ def carry_over(request: TenantRequest, membership: Membership) -> HttpResponseBa
         return redirect(f"{reverse('okrs:team', kwargs={'org_slug': organisation.slug})}?cycle={target.pk}")
     context = {"section": "okrs", "tab": "team", "form": form, "is_admin": membership.is_admin}
     return render(request, "okrs/manage/carry_over.html", context)
+
+
+@tenant_view(Role.ADMIN)
+@require_POST
+def cycle_delete(request: TenantRequest, membership: Membership, cycle_id: int) -> HttpResponseBase:
+    """Delete a cycle made by mistake (only an empty one: the service refuses otherwise)."""
+    cycle = selectors.access_cycle(membership, cycle_id)
+    try:
+        services.cycle_delete(actor=membership, cycle=cycle)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Deleted {cycle.name}.")
+    return redirect("okrs:cycles", org_slug=membership.organisation.slug)

@@ -58,6 +58,7 @@ _WORK_CASES: list[Case] = [
     Case("okrs:key_result_progress", _key_result, ("get", "post")),
     Case("okrs:key_result_score", _key_result, ("post",)),
     Case("okrs:alignment_delete", lambda w: {"alignment_id": w.okrs.alignment.pk}, ("post",)),
+    Case("okrs:alignment_weight", lambda w: {"alignment_id": w.okrs.alignment.pk}, ("post",)),
 ]
 
 
@@ -130,6 +131,9 @@ _MANAGE_CASES: list[Case] = [
     Case("okrs:team"),
     Case("okrs:cycles", methods=("get", "post")),
     Case("okrs:cycle_state", lambda w: {"cycle_id": w.okrs.quarter.pk}, ("post",)),
+    Case("okrs:cycle_delete", lambda w: {"cycle_id": w.okrs.quarter.pk}, ("post",)),
+    Case("okrs:close_summary"),
+    Case("okrs:close_remind", lambda w: {"cycle_id": w.okrs.quarter.pk}, ("post",)),
     Case("okrs:carry_over", methods=("get", "post")),
     Case("okrs:adoption"),
 ]
@@ -185,6 +189,7 @@ API_CASES: dict[tuple[str, str], Ids] = {
     (f"{P}/cycles/", "post"): no_ids,
     (f"{P}/cycles/generate-year/", "post"): no_ids,
     (f"{P}/cycles/{{id}}/", "get"): CYCLE,
+    (f"{P}/cycles/{{id}}/", "delete"): CYCLE,
     (f"{P}/cycles/{{id}}/set-state/", "post"): CYCLE,
     (f"{P}/cycles/{{id}}/tree/", "get"): CYCLE,
     (f"{P}/cycles/{{id}}/export/", "get"): CYCLE,

@@ -293,3 +293,50 @@ def test_the_parent_editor_sets_the_weight_through_the_api(a: World, client_for:
     too_big = client_for(a.owner).patch(url, {"weight": "99999"}, content_type="application/json")
     assert too_big.status_code == 400
     assert "weight" in too_big.json()
+
+
+# ---------------------------------------------------------------- 7.5 the align page previews the roll-up
+
+
+def test_the_align_page_shows_what_aligning_does_to_the_parent(a: World, client_for: Any) -> None:
+    cycle = CycleFactory(organisation=a.org)
+    with a.tenant():
+        parent = services.objective_create(
+            actor=a.admin, data=ObjectiveData(title="Manager's", cycle=cycle, owner=a.manager)
+        )
+        fed = _kr(a, parent, "Fed by the team", progress_source=KeyResultSource.ALIGNED_CHILDREN)
+        busy = services.objective_create(actor=a.admin, data=ObjectiveData(title="B", cycle=cycle, owner=a.report))
+        services.progress_update_create(actor=a.admin, key_result=_kr(a, busy, "busy"), value="870")
+        services.alignment_create(actor=a.admin, child=busy, parent_key_result=fed)
+        empty = services.objective_create(
+            actor=a.employee, data=ObjectiveData(title="E", cycle=cycle, owner=a.employee)
+        )
+        started = services.objective_create(
+            actor=a.employee, data=ObjectiveData(title="S", cycle=cycle, owner=a.employee)
+        )
+        _kr(a, started, "at zero")
+    client = client_for(a.employee)
+    page = client.get(reverse("okrs:alignment_add", args=[a.org.slug, empty.pk]) + "?q=Fed").content.decode()
+    assert "aligning leaves it at 87%" in page  # an empty objective does not drag the parent down
+    page = client.get(reverse("okrs:alignment_add", args=[a.org.slug, started.pk]) + "?q=Fed").content.decode()
+    assert "aligning moves it from 87% to 44%" in page  # a measured one at 0 % does, and says so
+
+
+def test_the_parent_editor_sets_the_weight_on_the_page(a: World, client_for: Any) -> None:
+    cycle = CycleFactory(organisation=a.org)
+    company = ObjectiveFactory(cycle=cycle, owner=a.owner, level="company")
+    mine = ObjectiveFactory(cycle=cycle, owner=a.employee)
+    with a.tenant():
+        link = services.alignment_create(actor=a.employee, child=mine, parent_objective=company)
+    url = reverse("okrs:alignment_weight", args=[a.org.slug, link.pk])
+    page = client_for(a.owner).get(reverse("okrs:objective_detail", args=[a.org.slug, company.pk])).content.decode()
+    assert f'action="{url}"' in page
+    assert client_for(a.employee).post(url, {"weight": "9", "counts_toward_progress": "on"}).status_code == 403
+    client_for(a.owner).post(url, {"weight": "2,5"})  # the wrong format is refused, not read as 25
+    with a.tenant():
+        link.refresh_from_db()
+    assert (link.weight, link.counts_toward_progress) == (1, True)
+    client_for(a.owner).post(url, {"weight": "2.5"})
+    with a.tenant():
+        link.refresh_from_db()
+    assert (link.weight, link.counts_toward_progress) == (Decimal("2.5"), False)

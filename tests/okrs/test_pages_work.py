@@ -333,12 +333,13 @@ def test_employee_creates_an_objective_with_key_results_and_aligns_it(w: World) 
 
     response = client.post(
         url(w, "okrs:alignment_add", objective_id=objective.pk),
-        {"parent": f"objective:{w.okrs.team.pk}", "weight": "2", "counts_toward_progress": "on"},
+        # The child's owner aligns with the default weight: the parent's editor sets another (issue 7.7).
+        {"parent": f"objective:{w.okrs.team.pk}", "weight": "1", "counts_toward_progress": "on"},
     )
     assert response.status_code == 302
     with w.tenant():
         link = Alignment.objects.get(child=objective)
-    assert (link.parent_objective_id, link.weight, link.counts_toward_progress) == (w.okrs.team.pk, 2, True)
+    assert (link.parent_objective_id, link.weight, link.counts_toward_progress) == (w.okrs.team.pk, 1, True)
 
     # Edit: the title changes, contributors are cleared.
     response = client.post(
