@@ -3,7 +3,7 @@
 Services raise ``ValidationError`` (with a message per field where a field is at fault)
 for bad input and ``PermissionDenied`` when the actor's role does not allow the change.
 
-About 530 lines: several streams edit this module in parallel this round, so it is split into a
+About 600 lines: several streams edit this module in parallel this round, so it is split into a
 ``services/`` package (organisations, people, invitations, tokens) once they have all landed
 rather than under their feet.
 """

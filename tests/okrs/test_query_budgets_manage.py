@@ -64,6 +64,7 @@ def _url(w: World, name: str) -> str:
         "okrs:cycles": base,
         "okrs:carry_over": base,
         "okrs:adoption": base,
+        "okrs:close_summary": base,
     }[name]
 
 
@@ -78,6 +79,7 @@ PAGES: list[tuple[str, str, Grow]] = [
     ("okrs:cycles", "admin", add_cycles),
     ("okrs:carry_over", "manager", add_cycles),
     ("okrs:adoption", "admin", add_members_with_key_results),
+    ("okrs:close_summary", "admin", add_members_with_key_results),
 ]
 
 
