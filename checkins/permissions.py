@@ -64,3 +64,9 @@ def require_complete(actor: Membership, checkin: Checkin) -> None:
 def require_hr(actor: Membership) -> None:
     if not actor.has_role(Role.ADMIN):
         raise NotAllowed("This needs the HR admin role.")
+
+
+def require_pair_view(actor: Membership, employee: Membership) -> None:
+    """A pair's history is for the employee and the managers above them."""
+    if actor.pk != employee.pk and employee.pk not in reporting_line_ids(actor):
+        raise NotAllowed("A pair's check-ins are for the employee and the managers above them.")

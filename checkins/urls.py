@@ -1,7 +1,22 @@
 from django.urls import path
 
-from checkins import views
+from checkins.views import conversations, oversight
 
 app_name = "checkins"
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", conversations.home, name="home"),
+    path("<int:checkin_id>/", conversations.detail, name="detail"),
+    path("<int:checkin_id>/draft/", conversations.save_draft, name="save_draft"),
+    path("<int:checkin_id>/submit/", conversations.submit_answers, name="submit"),
+    path("<int:checkin_id>/complete/", conversations.complete, name="complete"),
+    path("people/<int:membership_id>/", conversations.pair, name="pair"),
+    path("team/", conversations.board, name="board"),
+    path("calendar/new/", conversations.calendar_create, name="calendar_create"),
+    path("calendar/revoke/", conversations.calendar_revoke, name="calendar_revoke"),
+    path("hr/templates/", oversight.templates, name="templates"),
+    path("hr/templates/<int:template_id>/", oversight.template_edit, name="template_edit"),
+    path("hr/cadence/", oversight.cadence, name="cadence"),
+    path("hr/overview/", oversight.overview, name="overview"),
+    path("hr/reminders/", oversight.deliveries, name="deliveries"),
+]

@@ -226,6 +226,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "clear-expired-sessions": {"task": "organisations.tasks.clear_expired_sessions", "schedule": 3600},
     "okrs-advance-cycles": {"task": "okrs.tasks.advance_cycles", "schedule": 15 * 60},
+    # One tick for every organisation and member; the ledger makes a doubled beat harmless.
+    "checkins-dispatch-reminders": {"task": "checkins.tasks.dispatch_reminders", "schedule": 5 * 60},
     # The outbox relay: publishes jobs whose on-commit publish failed or whose message was lost.
     "outbox-relay": {"task": "outbox.relay_pending", "schedule": env_int("OUTBOX_RELAY_EVERY", 10)},
     "surveys-close-due": {"task": "surveys.tasks.close_due_surveys", "schedule": 5 * 60},

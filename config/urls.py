@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *tenant_app("okrs", "okrs/", api=True),
     *tenant_app("goals", "goals/", api=True),
     *tenant_app("checkins", "checkins/"),
+    path("checkins/", include("checkins.public_urls")),
     *tenant_app("surveys", "surveys/", api=True),
     *tenant_app("notifications", "notifications/", api=True),
     *tenant_app("outbox", "jobs/"),
