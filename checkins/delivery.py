@@ -2,20 +2,22 @@
 keyed by the ledger row so it happens once) and by e-mail (HTML and text, a direct link, a signed
 one-click unsubscribe link) to members who want e-mail.
 
-Each row is handled in its own transaction under ``SELECT … FOR UPDATE SKIP LOCKED``: two workers
-given the same batch (a redelivery after a lost worker) never both send a row; a row whose send
-failed stays pending for the retry; a crash before commit leaves it pending too.
+Each row is sent by two idempotent effects — the in-app notification keyed by the row, the e-mail
+through ``outbox.effects.send_once`` keyed by the row — and only then marked sent. Two workers
+given the same batch (a redelivery after a lost worker) therefore send each row once; a crash
+before the mark leaves the row pending and the redelivered job finishes it without repeating.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +26,7 @@ from checkins.models import OPEN_STATES, Checkin, CheckinState, DeliveryStatus, 
 from notifications.services import notify
 from organisations import rls
 from organisations.models import Membership, Organisation
+from outbox.effects import send_once
 
 logger = logging.getLogger(__name__)
 
@@ -52,21 +55,18 @@ def send_batch(*, organisation_id: int, delivery_ids: list[int]) -> int:
         with rls.tenant_context(organisation_id):
             row = (
                 ReminderDelivery.objects.in_organisation(organisation_id)
-                .select_for_update(skip_locked=True, of=("self",))
                 .select_related("membership__user", "membership__manager__user", "checkin__employee__user")
                 .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
                 .first()
             )
             if row is None:
-                continue  # sent already, or another worker holds it right now
-            row.attempts += 1
+                continue  # sent already (a redelivered batch)
             member = row.membership
             if not member.is_active or not member.user.is_active:
-                row.status = DeliveryStatus.FAILED
-                row.error = "The member was deactivated before the reminder went out."
-                row.save(update_fields=["status", "error", "attempts"])
+                _mark(organisation_id, row.pk, DeliveryStatus.FAILED, "The member was deactivated before it went out.")
                 continue
             title, body, path = _content(organisation, row)
+            # Keyed by the ledger row: a second worker or a redelivery adds no second notification.
             notify(
                 recipient=member,
                 kind=f"checkins.{row.kind}",
@@ -75,14 +75,28 @@ def send_batch(*, organisation_id: int, delivery_ids: list[int]) -> int:
                 url=path,
                 key=f"reminder:{row.pk}",
             )
-            if member.user.email_notifications:
-                _email(organisation, member, title, body, path)  # OSError: rolled back, retried
-            row.status = DeliveryStatus.SENT
-            row.sent_at = timezone.now()
-            row.error = ""
-            row.save(update_fields=["status", "sent_at", "error", "attempts"])
-            sent += 1
+        if member.user.email_notifications:
+            # Outside any open transaction, as send_once requires: its record commits before the send.
+            send_once(
+                f"checkins.reminder:{row.pk}",
+                functools.partial(_email, organisation, member, title, body, path),
+                organisation_id=organisation_id,
+            )
+        _mark(organisation_id, row.pk, DeliveryStatus.SENT, "")
+        sent += 1
     return sent
+
+
+def _mark(organisation_id: int, delivery_id: int, status: str, error: str) -> None:
+    with rls.tenant_context(organisation_id):
+        ReminderDelivery.objects.in_organisation(organisation_id).filter(
+            pk=delivery_id, status=DeliveryStatus.PENDING
+        ).update(
+            status=status,
+            error=error,
+            attempts=F("attempts") + 1,
+            sent_at=timezone.now() if status == DeliveryStatus.SENT else None,
+        )
 
 
 def _content(organisation: Organisation, row: ReminderDelivery) -> tuple[str, str, str]:

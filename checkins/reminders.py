@@ -31,6 +31,7 @@ from checkins.models import OPEN_STATES, Checkin, CheckinKind, ReminderDelivery,
 from okrs.models import Cycle, CycleKind, CycleState
 from organisations import rls
 from organisations.models import Membership, Organisation, zone
+from outbox.services import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -255,16 +256,22 @@ def _insert(
             " (organisation_id, membership_id, kind, period_key) DO NOTHING RETURNING kind, id"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, params)  # type: ignore[arg-type]
             inserted += [(str(kind), int(pk)) for kind, pk in cursor.fetchall()]
     return inserted
 
 
 def _enqueue_send(organisation_id: int, delivery_ids: list[int]) -> None:
-    """Hand one batch to the send task when the ledger rows are committed."""
-    from checkins.tasks import send_reminders
+    """Hand one batch to the send task through the outbox: the job is a row in this same
+    transaction, published on commit, and re-published by the relay if Redis was down."""
+    import checkins.tasks  # noqa: F401  (registers the task with Celery, as a worker's autodiscovery would)
 
-    transaction.on_commit(lambda: send_reminders.delay(organisation_id, delivery_ids))
+    enqueue(
+        SEND_TASK,
+        organisation_id=organisation_id,
+        kwargs={"organisation_id": organisation_id, "delivery_ids": delivery_ids},
+        key=f"reminders:{delivery_ids[0]}",
+    )
 
 
 def local_today(member: Membership) -> date:

@@ -20,8 +20,9 @@ def dispatch_reminders(now: str | None = None) -> int:
     return reminders.dispatch(moment).total
 
 
-@shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
-def send_reminders(organisation_id: int, delivery_ids: list[int]) -> int:
-    """Send one batch of ledger rows. A row is sent at most once: it is locked and must still be
-    pending; a redelivered or doubled batch finds it sent and skips it."""
+@shared_task(ignore_result=True)
+def send_reminders(*, organisation_id: int, delivery_ids: list[int]) -> int:
+    """Send one batch of ledger rows (an outbox job: a failure is retried by the relay). A row is
+    sent once: the in-app notification is keyed by the row and the e-mail goes through
+    ``send_once``; a redelivered or doubled batch finds the row sent and skips it."""
     return delivery.send_batch(organisation_id=organisation_id, delivery_ids=delivery_ids)

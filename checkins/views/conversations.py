@@ -154,7 +154,7 @@ def my_work_card(request: TenantRequest, membership: Membership) -> dict[str, An
     mine = selectors.my_checkins(membership, membership.organisation.today())
     return {
         "has_manager": membership.manager_id is not None,
-        "next": (mine.overdue or mine.due or [None])[0],
+        "next": next(iter(mine.overdue or mine.due), None),
         "overdue": len(mine.overdue),
         "to_complete": len(mine.to_complete),
     }

@@ -10,9 +10,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from checkins import forms, selectors, services
-from checkins.models import CheckinKind
+from checkins.models import CheckinKind, CheckinTemplate
 from organisations.models import Membership, Role
 from organisations.web import TenantRequest, parse_query, render_page, submit, tenant_view
+
+
+def _questions(template: CheckinTemplate) -> list[dict[str, str]]:
+    return template.current_version.questions if template.current_version else []
 
 
 @tenant_view(Role.ADMIN)
@@ -22,7 +26,7 @@ def templates(request: TenantRequest, membership: Membership) -> HttpResponse:
         (
             found[kind],
             forms.TemplateForm(
-                initial={"questions": forms.TemplateForm.initial_text(found[kind].current_version.questions)},
+                initial={"questions": forms.TemplateForm.initial_text(_questions(found[kind]))},
                 prefix=f"t{found[kind].pk}",
             ),
         )
@@ -38,7 +42,7 @@ def template_edit(request: TenantRequest, membership: Membership, template_id: i
     form = forms.TemplateForm(request.POST if request.method == "POST" else None, prefix=f"t{template.pk}")
     if request.method != "POST":
         form = forms.TemplateForm(
-            initial={"questions": forms.TemplateForm.initial_text(template.current_version.questions)},
+            initial={"questions": forms.TemplateForm.initial_text(_questions(template))},
             prefix=f"t{template.pk}",
         )
     done = submit(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from checkins import services
-from checkins.models import Checkin, CheckinKind
+from checkins.models import Checkin, CheckinKind, CheckinTemplate
 from tests.conftest import World
 
 
@@ -18,6 +18,7 @@ class CheckinWorld:
     employee_checkin: Checkin  # world.employee's, with world.manager
     report_checkin: Checkin  # world.report's, with world.manager
     manager_checkin: Checkin  # world.manager's own, with world.owner
+    template: CheckinTemplate  # the biweekly template
 
 
 def build_checkins(w: World, due: date = date(2026, 11, 17)) -> CheckinWorld:
@@ -26,11 +27,13 @@ def build_checkins(w: World, due: date = date(2026, 11, 17)) -> CheckinWorld:
             organisation_id=w.org.pk,
             due=[services.Due(m, CheckinKind.BIWEEKLY, "b2026-11-16", due) for m in (w.employee, w.report, w.manager)],
         )
+        template = CheckinTemplate.objects.get(organisation=w.org, kind=CheckinKind.BIWEEKLY)
     key = (CheckinKind.BIWEEKLY.value, "b2026-11-16")
     return CheckinWorld(
         employee_checkin=opened[(w.employee.pk, *key)],
         report_checkin=opened[(w.report.pk, *key)],
         manager_checkin=opened[(w.manager.pk, *key)],
+        template=template,
     )
 
 
