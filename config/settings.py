@@ -341,6 +341,12 @@ SPECTACULAR_SETTINGS = {
         "KeyResultSourceEnum": "okrs.models.KeyResultSource",
         "OkrStatusEnum": "okrs.models.Status",
         "CycleStateEnum": "okrs.models.CycleState",
+        "CheckinKindEnum": "checkins.models.CheckinKind",
+        "CheckinStateEnum": "checkins.models.CheckinState",
+        "ReminderKindEnum": "checkins.models.ReminderKind",
+        "DeliveryStatusEnum": "checkins.models.DeliveryStatus",
+        "CadenceFrequencyEnum": "checkins.models.Frequency",
+        "CadenceWeekdayEnum": "checkins.models.Weekday",
     },
 }
 

@@ -24,7 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("organisations.urls")),
     *tenant_app("okrs", "okrs/", api=True),
     *tenant_app("goals", "goals/", api=True),
-    *tenant_app("checkins", "checkins/"),
+    *tenant_app("checkins", "checkins/", api=True),
     path("checkins/", include("checkins.public_urls")),
     *tenant_app("surveys", "surveys/", api=True),
     *tenant_app("notifications", "notifications/", api=True),

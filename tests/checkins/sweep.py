@@ -8,7 +8,7 @@ from typing import Any
 from checkins.models import CadenceSettings, CalendarFeed, Checkin, CheckinTemplate, TemplateVersion
 from tests.checkins.conftest import CheckinWorld, build_checkins
 from tests.conftest import World
-from tests.kit.sweep_types import Case
+from tests.kit.sweep_types import Case, Ids, no_ids
 
 
 def build(w: World) -> CheckinWorld:
@@ -50,4 +50,23 @@ HTML_CASES = [
 NON_TENANT_ROUTES: dict[str, str] = {
     "checkins_public:unsubscribe": "public, signed token naming one membership (django.core.signing)",
     "checkins_public:calendar": "public by secret token (hashed, revocable); the token names its organisation",
+}
+
+
+P = "/api/v1/orgs/{org_slug}"
+CHECKIN: Ids = lambda w: {"id": w.checkins.employee_checkin.pk}  # noqa: E731
+TEMPLATE: Ids = lambda w: {"id": w.checkins.template.pk}  # noqa: E731
+
+API_CASES: dict[tuple[str, str], Ids] = {
+    (f"{P}/checkins/", "get"): no_ids,
+    (f"{P}/checkins/{{id}}/", "get"): CHECKIN,
+    (f"{P}/checkins/{{id}}/draft/", "post"): CHECKIN,
+    (f"{P}/checkins/{{id}}/submit/", "post"): CHECKIN,
+    (f"{P}/checkins/{{id}}/complete/", "post"): CHECKIN,
+    (f"{P}/checkin-templates/", "get"): no_ids,
+    (f"{P}/checkin-templates/{{id}}/", "get"): TEMPLATE,
+    (f"{P}/checkin-templates/{{id}}/edit/", "post"): TEMPLATE,
+    (f"{P}/reminder-deliveries/", "get"): no_ids,
+    (f"{P}/checkin-cadence/", "get"): no_ids,
+    (f"{P}/checkin-cadence/", "put"): no_ids,
 }

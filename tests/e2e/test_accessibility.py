@@ -57,6 +57,12 @@ def _invitation_url(w: World) -> str:
     return reverse("invitation_accept", kwargs={"join_slug": w.org.slug, "token": raw})
 
 
+def _checkins_unsubscribe_token(w: World) -> str:
+    from checkins.delivery import unsubscribe_token
+
+    return unsubscribe_token(w.employee)
+
+
 #: Pages outside /o/<slug>/ for a visitor who is not signed in.
 PUBLIC_PAGES: dict[str, Url] = {
     "login": lambda w: reverse("login"),
@@ -66,6 +72,9 @@ PUBLIC_PAGES: dict[str, Url] = {
     "password_reset_complete": lambda w: reverse("password_reset_complete"),
     "password_reset_confirm": _token_reset_url,
     "invitation_accept": _invitation_url,
+    "checkins_public:unsubscribe": lambda w: reverse(
+        "checkins_public:unsubscribe", kwargs={"token": _checkins_unsubscribe_token(w)}
+    ),
 }
 #: Pages outside /o/<slug>/ for a signed-in member.
 ACCOUNT_PAGES: dict[str, Url] = {
@@ -79,6 +88,7 @@ EXEMPT: dict[str, str] = {
     "logout": "a POST that redirects to the login page",
     "api_token_revoke": "a POST that redirects to the profile",
     "api_schema": "JSON, not a page",
+    "checkins_public:calendar": "an iCalendar feed (text/calendar) for calendar apps, not a page",
     "api_docs": (
         "checked by test_api_docs_have_a_language_and_only_swagger_s_own_nesting with one rule off: Swagger UI's "
         "own markup (drf-spectacular-sidecar) nests interactive controls in its operation summaries, which we "

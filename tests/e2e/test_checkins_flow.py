@@ -1,0 +1,104 @@
+"""A check-in in the browser: the employee opens the reminder from the notification centre (which
+marks it read), writes answers (autosaved as a draft, announced in a live region) and submits;
+the manager completes it with notes."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from checkins import delivery, services
+from checkins.models import Checkin, CheckinKind, CheckinState, ReminderDelivery
+from notifications.models import Notification
+from tests.conftest import World, build_world
+from tests.e2e.conftest import ConsoleLog
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ANSWERS = {
+    "What progress have you made since the last check-in?": "Shipped the importer.",
+    "What did you achieve?": "Two key results on track.",
+    "What obstacles did you run into?": "Waiting on legal.",
+    "How does your current work line up with your OKRs?": "All of it serves the Q4 objective.",
+    "What can your manager do to help?": "Unblock the legal review.",
+}
+
+
+def _world() -> tuple[World, Checkin]:
+    w = build_world("alpha", "Alpha")
+    with w.tenant():
+        opened = services.checkins_open(
+            organisation_id=w.org.pk,
+            due=[services.Due(w.employee, CheckinKind.BIWEEKLY, "b-e2e", date.today())],
+        )
+        checkin = opened[(w.employee.pk, CheckinKind.BIWEEKLY.value, "b-e2e")]
+        row = ReminderDelivery.objects.create(
+            organisation=w.org,
+            membership=w.employee,
+            kind="progress",
+            period_key="b-e2e",
+            checkin=checkin,
+            created_at=timezone.now(),
+        )
+    delivery.send_batch(organisation_id=w.org.pk, delivery_ids=[row.pk])
+    return w, checkin
+
+
+def _sign_in(page: Page, live_server: LiveServer, email: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/o/alpha/$"))
+
+
+def test_employee_submits_manager_completes_notification_read(
+    page: Page, console: ConsoleLog, live_server: LiveServer, browser: Browser
+) -> None:
+    w, checkin = _world()
+    _sign_in(page, live_server, w.employee.user.email)
+    bell = page.get_by_role("link", name="Notifications, 1 unread")
+    expect(bell).to_be_visible()
+    bell.click()
+    page.get_by_role("button", name="Open: Your progress conversation is due").click()
+    expect(page).to_have_url(re.compile(rf"/o/alpha/checkins/{checkin.pk}/$"))
+    expect(page.get_by_role("heading", name="Progress conversation")).to_be_visible()
+    expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()  # none unread now
+
+    first = page.get_by_label("What progress have you made since the last check-in?")
+    first.fill(ANSWERS["What progress have you made since the last check-in?"])
+    expect(page.locator("#save-status")).to_have_text("Draft saved.", timeout=15_000)
+    with w.tenant():
+        assert Checkin.objects.get(pk=checkin.pk).state == CheckinState.DRAFT
+    for label, answer in ANSWERS.items():
+        page.get_by_label(label).fill(answer)
+    page.get_by_role("button", name="Submit to your manager").click()
+    expect(page.get_by_text("Submitted to your manager.")).to_be_visible()
+    console.assert_clean("the employee's check-in")
+
+    manager_context = browser.new_context(locale="en-GB")
+    manager = manager_context.new_page()
+    try:
+        _sign_in(manager, live_server, w.manager.user.email)
+        manager.goto(f"{live_server.url}/o/alpha/checkins/")
+        waiting = manager.get_by_role("region", name="Waiting for you to complete")
+        waiting.get_by_role("link", name="Progress conversation").click()
+        expect(manager.get_by_text("Waiting on legal.")).to_be_visible()
+        manager.get_by_label("Your notes").fill("Let us call legal together on Monday.")
+        manager.get_by_role("button", name="Complete the check-in").click()
+        expect(manager.get_by_text("Check-in completed.")).to_be_visible()
+    finally:
+        manager_context.close()
+
+    with w.tenant():
+        stored = Checkin.objects.get(pk=checkin.pk)
+        assert stored.state == CheckinState.COMPLETED
+        assert stored.manager_notes == "Let us call legal together on Monday."
+        note = Notification.objects.get(recipient=w.employee, key__startswith="reminder:")
+        assert note.read_at is not None
