@@ -17,7 +17,7 @@ from checkins.models import Checkin
 from okrs.selectors import key_result_list
 from organisations.models import Membership
 from organisations.selectors import access_membership
-from organisations.web import TenantRequest, render_page, submit, tenant_view
+from organisations.web import TenantRequest, announce, errors_sentence, render_page, submit, tenant_view
 
 
 def _detail_url(membership: Membership, checkin: Checkin) -> str:
@@ -75,7 +75,9 @@ def save_draft(request: TenantRequest, membership: Membership, checkin_id: int) 
     done = submit(form, lambda: services.checkin_save_draft(actor=membership, checkin=checkin, answers=form.answers()))
     if request.htmx:
         context = {"saved": done.ok, "errors": form.errors if not done.ok else {}}
-        return render_page(request, "checkins/detail.html#save-status", context)
+        response = render_page(request, "checkins/detail.html#save-status", context)
+        # The page's one live region says it (organisations.web.announce); the text stays visible.
+        return announce(response, "Draft saved." if done.ok else "Draft not saved: " + errors_sentence(form))
     if done.ok:
         messages.success(request, "Draft saved.")
         return redirect(_detail_url(membership, checkin))

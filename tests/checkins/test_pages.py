@@ -33,13 +33,14 @@ def test_employee_autosaves_submits_and_manager_completes(a: World, c: CheckinWo
     page = employee.get(url(a, "detail", checkin_id=checkin.pk))
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'aria-live="polite"' in html
+    assert 'id="announcer"' in html  # the page's one live region, which the autosave speaks through
     assert "What can your manager do to help?" in html
     # autosave (htmx) answers with the live region only
     saved = employee.post(url(a, "save_draft", checkin_id=checkin.pk), {"progress": "Half way"}, HTTP_HX_REQUEST="true")
     assert saved.status_code == 200
     assert "Draft saved." in saved.content.decode()
     assert "<html" not in saved.content.decode()
+    assert "Draft saved." in saved["HX-Trigger"]  # announced in the live region
     # submit with answers missing: the form again, errors on the fields, what was typed kept
     bad = employee.post(url(a, "submit", checkin_id=checkin.pk), {"progress": "Half way", "achievements": "One"})
     assert bad.status_code == 400
