@@ -181,6 +181,14 @@ def cadence_for(organisation_id: int) -> CadenceSettings:
     return found or CadenceSettings(organisation_id=organisation_id)
 
 
+def templates(actor: Membership) -> QuerySet[CheckinTemplate]:
+    return CheckinTemplate.objects.for_actor(actor).select_related("current_version").order_by("kind")
+
+
+def cadence_settings(actor: Membership) -> QuerySet[CadenceSettings]:
+    return CadenceSettings.objects.for_actor(actor)
+
+
 def template_list(actor: Membership) -> list[CheckinTemplate]:
     return list(CheckinTemplate.objects.for_actor(actor).select_related("current_version").order_by("kind"))
 

@@ -27,7 +27,7 @@ class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
 
     def get_base_queryset(self) -> QuerySet[CheckinTemplate]:
         services.templates_ensure(organisation_id=self.membership.organisation_id)
-        return CheckinTemplate.objects.select_related("current_version").order_by("kind")
+        return selectors.templates(self.membership)
 
     @extend_schema(request=s.TemplateEditSerializer, responses=s.TemplateSerializer)
     @action(detail=True, methods=["post"])
@@ -52,7 +52,7 @@ class CadenceViewSet(TenantViewSet):
     write_role = Role.ADMIN
 
     def get_base_queryset(self) -> QuerySet[Any]:
-        return ReminderDelivery.objects.none()
+        return selectors.cadence_settings(self.membership)
 
     @extend_schema(responses=s.CadenceSerializer)
     def retrieve(self, request: Request, org_slug: str) -> Response:
