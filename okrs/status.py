@@ -119,3 +119,10 @@ def is_stale(
         return False
     since = max(filter(None, (objective.last_update_at, objective.created_at)), default=None)
     return since is None or now - since >= period
+
+
+def key_result_is_stale(
+    kr: KeyResult, cycle: Cycle, *, now: datetime, today: date, period: timedelta = STALE_AFTER
+) -> bool:
+    """The staleness rule of ``is_stale``, applied to one key result (its own last update)."""
+    return is_stale(kr, cycle, now=now, today=today, period=period)  # type: ignore[arg-type]  # the same fields it reads

@@ -19,13 +19,16 @@ from dataclasses import dataclass
 class NavItem:
     """An entry of the main navigation. ``section`` is what a page puts in its context as
     ``section`` to mark the entry current; ``position`` orders entries across apps; ``role`` is the
-    lowest role that sees it (a ``Role`` value)."""
+    lowest role that sees it (a ``Role`` value). With ``within`` set to a section, the entry
+    belongs to that section's sub-navigation (shown on every page of the section) instead of the
+    main navigation."""
 
     label: str
     url_name: str
     section: str
     position: int
     role: str = "employee"
+    within: str = ""
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ account_patterns = [
 tenant_patterns = [
     path("", views.my_work, name="my_work"),
     path("team/", views.team, name="team"),
+    path("people/<int:membership_id>/", views.person, name="person"),
     # people
     path("admin/", views.admin_home, name="admin_home"),
     path("admin/people/", views.people, name="people"),

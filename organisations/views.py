@@ -24,6 +24,8 @@ from organisations.web import (
     apply_validation_error,
     attempt,
     my_work_cards,
+    navigation_for,
+    panels,
     parse_query,
     render_page,
     submit,
@@ -114,13 +116,19 @@ def profile(request: HttpRequest) -> HttpResponseBase:
     if created.ok:
         _, new_token = created.result
         token_form = forms.ApiTokenForm()
-    context = {
+    memberships = selectors.user_memberships(user)
+    context: dict[str, object] = {
         "form": form,
         "token_form": token_form,
         "tokens": selectors.api_token_list(user=user),
         "new_token": new_token,
-        "memberships": selectors.user_memberships(user),
+        "memberships": memberships,
     }
+    # The profile is no organisation's page, but it keeps the main menu of the one last visited.
+    last = request.session.get("last_org")
+    current = next((m for m in memberships if m.organisation.slug == last), None) or next(iter(memberships), None)
+    if current is not None:
+        context["main_navigation"] = navigation_for(current)
     return render(request, "organisations/profile.html", context)
 
 
@@ -187,6 +195,20 @@ def my_work(request: TenantRequest, membership: Membership) -> HttpResponse:
         "section": "work",
     }
     return render(request, "organisations/my_work.html", context)
+
+
+@tenant_view()
+def person(request: TenantRequest, membership: Membership, membership_id: int) -> HttpResponse:
+    """A colleague's page in the directory: who they are, their manager and reports, and what
+    other apps show of them to this reader (``AppConfig.person_panels``, e.g. visible objectives)."""
+    subject = selectors.access_membership(membership, membership_id)
+    context = {
+        "subject": subject,
+        "reports": selectors.direct_reports(actor=subject),
+        "panels": panels("person_panels", request, membership, subject),
+        "section": "team",
+    }
+    return render(request, "organisations/person.html", context)
 
 
 @tenant_view()

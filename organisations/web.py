@@ -180,21 +180,40 @@ class ShownNavItem:
     label: str
     url: str
     section: str
+    url_name: str = ""
 
 
-def navigation_for(membership: Membership) -> list[ShownNavItem]:
-    """The main navigation entries this member may use, from every installed app."""
+def _declared_navigation() -> list[NavItem]:
     from django.apps import apps
+
+    return [item for config in apps.get_app_configs() for item in getattr(config, "navigation", [])]
+
+
+def _shown(membership: Membership, items: list[NavItem]) -> list[ShownNavItem]:
     from django.urls import reverse
 
-    items: list[NavItem] = [item for config in apps.get_app_configs() for item in getattr(config, "navigation", [])]
     return [
         ShownNavItem(
-            item.label, reverse(item.url_name, kwargs={"org_slug": membership.organisation.slug}), item.section
+            item.label,
+            reverse(item.url_name, kwargs={"org_slug": membership.organisation.slug}),
+            item.section,
+            item.url_name,
         )
         for item in sorted(items, key=lambda i: i.position)
         if membership.has_role(Role(item.role))
     ]
+
+
+def navigation_for(membership: Membership) -> list[ShownNavItem]:
+    """The main navigation entries this member may use, from every installed app."""
+    return _shown(membership, [item for item in _declared_navigation() if not item.within])
+
+
+def sub_navigation_for(membership: Membership, section: str) -> list[ShownNavItem]:
+    """The sub-navigation of ``section`` (entries declared ``within`` it) this member may use."""
+    if not section:
+        return []
+    return _shown(membership, [item for item in _declared_navigation() if item.within == section])
 
 
 def panels(attribute: str, request: TenantRequest, membership: Membership, *objects: Any) -> list[tuple[str, Any]]:

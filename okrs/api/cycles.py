@@ -85,7 +85,7 @@ class CycleViewSet(
         responses={201: CycleSerializer(many=True), 409: OpenApiResponse(description="That year already exists.")},
         examples=[OpenApiExample("FY2027", value={"start_year": 2027}, request_only=True)],
     )
-    @action(detail=False, methods=["post"], url_path="generate-year")
+    @action(detail=False, methods=["post"], url_path="generate-year", pagination_class=None)
     def generate_year(self, request: Request, org_slug: str) -> Response:
         payload = GenerateYearSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

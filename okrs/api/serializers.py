@@ -118,6 +118,10 @@ class KeyResultSerializer(serializers.ModelSerializer[KeyResult]):
         help_text="The score it counts with: the one set, else its progress (null: nothing to measure).",
     )
     score_is_default = serializers.BooleanField(read_only=True, help_text="No one has set a score yet.")
+    # Declared, so the schema's enum has the blank the response carries before any update.
+    confidence = serializers.ChoiceField(
+        choices=Status.choices, allow_blank=True, read_only=True, help_text="The latest confidence; blank before any."
+    )
     milestones = MilestoneSerializer(many=True, read_only=True)
     milestone_titles = serializers.ListField(
         child=serializers.CharField(max_length=200),
@@ -194,6 +198,12 @@ class ObjectiveSerializer(serializers.ModelSerializer[Objective]):
     contributors = TenantPrimaryKeyField(queryset=Membership.objects.all(), many=True, required=False)
     tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=20)
     status = StatusField()
+    worst_confidence = serializers.ChoiceField(
+        choices=Status.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The worst latest confidence; blank before any.",
+    )
     key_results = KeyResultInObjectiveSerializer(many=True, read_only=True)
 
     class Meta:

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BigIntegerField, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from okrs import status as okr_status
@@ -38,7 +40,9 @@ HISTORY_POINTS = 200
 
 def latest_updates(count: int) -> QuerySet[ProgressUpdate]:
     """Each key result's latest ``count`` updates (Django windows a sliced prefetch per parent)."""
-    latest: QuerySet[ProgressUpdate] = ProgressUpdate.objects.order_by("-created_at", "-id")[:count]
+    latest: QuerySet[ProgressUpdate] = ProgressUpdate.objects.select_related("author__user").order_by(
+        "-created_at", "-id"
+    )[:count]
     return latest
 
 
@@ -175,21 +179,21 @@ def objectives_progress(actor: Membership, objective_ids: set[int], *, access: A
 
 def objective_activity(actor: Membership, objective: Objective, *, limit: int = 30) -> list[Any]:
     """The latest entries of an objective's activity feed (the caller has checked visibility)."""
-    entries = list(Activity.objects.for_actor(actor).filter(objective=objective).select_related("actor__user")[:limit])
     # An entry may name another objective (the parent it was aligned to): name it only to a
-    # reader who may see that objective. Entries recorded before the id was kept name nothing.
-    named = {e.detail.get("parent_id") for e in entries if e.verb == "aligned" and e.detail.get("parent_id")}
-    visible = (
-        set(
-            Objective.objects.for_actor(actor)
-            .filter(Access(actor).visible_q(), pk__in=named)
-            .values_list("pk", flat=True)
-        )
-        if named
-        else set()
+    # reader who may see that objective (one subquery, so the page's query count stays constant).
+    # Entries recorded before the id was kept name nothing.
+    named_visible = Exists(
+        Objective.objects.for_actor(actor).filter(Access(actor).visible_q(), pk=OuterRef("parent_ref"))
+    )
+    entries = list(
+        Activity.objects.for_actor(actor)
+        .filter(objective=objective)
+        .select_related("actor__user")
+        .annotate(parent_ref=Cast(KT("detail__parent_id"), BigIntegerField()))
+        .annotate(parent_visible=named_visible)[:limit]
     )
     for entry in entries:
-        entry.names_visible = entry.verb != "aligned" or entry.detail.get("parent_id") in visible
+        entry.names_visible = entry.verb != "aligned" or bool(entry.parent_visible)
     return entries
 
 

@@ -197,5 +197,13 @@ def progress_update_create(
         note=note.strip(),
         author=actor,
     )
-    record(objective, actor, "progress", key_result=kr.title, progress=str(kr.progress), confidence=confidence)
+    record(
+        objective,
+        actor,
+        "progress",
+        key_result=kr.title,
+        progress=str(kr.progress),
+        confidence=confidence,
+        note=update.note,
+    )
     return update

@@ -5,7 +5,7 @@ go in SVG geometry attributes and colours in classes from static/css/okrs.css)."
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +13,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import timesince
 
 from okrs import rules
 from okrs import status as okr_status
@@ -276,6 +277,8 @@ def activity_text(activity: Any) -> str:
         text = f"updated “{key_result}” to {pct(Decimal(detail.get('progress') or 0))}"
         if detail.get("confidence"):
             text += f" ({STATUS_LABELS.get(detail['confidence'], detail['confidence']).lower()})"
+        if detail.get("note"):
+            text += f": “{detail['note']}”"
         return text
     if verb == "scored":
         return f"scored “{key_result}” {detail.get('score', '')}"
@@ -309,3 +312,19 @@ def align_preview(preview: Any) -> str:
     if before == after:
         return f"aligning leaves it at {before}"
     return f"aligning moves it from {before} to {after}"
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """“just now” under a minute, else “5 minutes ago” (never “0 minutes ago”)."""
+    if moment is None:
+        return ""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment)} ago"
+
+
+@register.filter
+def with_notes(updates: Iterable[ProgressUpdate] | None) -> list[ProgressUpdate]:
+    """The updates that carry a note, newest first (for a key result's history)."""
+    return sorted((u for u in updates or [] if u.note), key=lambda u: (u.created_at, u.pk), reverse=True)

@@ -4,14 +4,21 @@ form in the app answers 200 with its errors, with and without JavaScript."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from okrs import forms, selectors, services
+from okrs import status as okr_status
+from okrs.models import Cycle, Status
 from okrs.permissions import Access
 from okrs.views.common import detail_url, okrs_url, prepare_rows, shown_ids
+from organisations import selectors as org_selectors
 from organisations.models import Membership
 from organisations.web import TenantRequest, parse_query, render_page, submit, tenant_view
 
@@ -152,5 +159,93 @@ def objective_delete(request: TenantRequest, membership: Membership, objective_i
 
 
 def my_work_card(request: TenantRequest, membership: Membership) -> dict[str, object]:
-    """The OKR card of *My work* (organisations.web.my_work_cards)."""
-    return {}
+    """The OKR part of *My work*, the person's start page (organisations.web.my_work_cards): the
+    key results that need an update (stale or at risk first) with their inline update, their
+    objectives' progress; for a manager, the team's summary; for HR, the cycle and adoption."""
+    organisation = membership.organisation
+    today, now = organisation.today(), timezone.now()
+    access = Access(membership)
+    cycles = list(selectors.cycle_list(actor=membership))
+    cycle = selectors.default_cycle(actor=membership, cycles=cycles, today=today)
+    card: dict[str, object] = {"cycle": cycle, "is_admin": membership.is_admin}
+    if cycle is None:
+        return card
+    objectives = list(selectors.my_objectives(actor=membership, cycle=cycle, access=access))
+    prepare_rows(objectives, access)
+    rows = []
+    for objective in objectives:
+        objective.cycle = cycle
+        for kr in objective.key_results.all():
+            if not kr.can_update:  # type: ignore[attr-defined]
+                continue
+            status = okr_status.key_result_status(kr, cycle, organisation=organisation, today=today)
+            stale = okr_status.key_result_is_stale(
+                kr, cycle, now=now, today=today, period=okr_status.stale_after(organisation)
+            )
+            behind = status in (Status.AT_RISK, Status.OFF_TRACK)
+            kr.needs_attention = stale or behind  # type: ignore[attr-defined]
+            kr.stale = stale  # type: ignore[attr-defined]
+            rows.append((0 if stale or behind else 1, kr.last_update_at or cycle_start(cycle), kr, objective))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    card.update(
+        {
+            "objectives": objectives,
+            "key_results": [(kr, objective) for _, _, kr, objective in rows],
+            # Only the objectives this card draws get their progress refreshed by an update.
+            "shown": " ".join(str(o.pk) for o in objectives),
+            "next": reverse("organisations:my_work", kwargs={"org_slug": organisation.slug}),
+            "variant": "list",
+        }
+    )
+    reports = org_selectors.reporting_line(membership)
+    if membership.is_admin or org_selectors.direct_reports(actor=membership):
+        members = selectors.active_members_among(actor=membership, members=reports)
+        if members:
+            owned = selectors.objectives_owned_by(actor=membership, cycle=cycle, owners=reports)
+            for objective in owned:
+                objective.cycle = cycle
+            with_objectives = {o.owner_id for o in owned}
+            card["team"] = {
+                "members": len(members),
+                "without_objectives": sum(1 for m in members if m.pk not in with_objectives),
+                "stale": sum(1 for o in owned if okr_status.is_stale(o, cycle, now=now, today=today)),
+                "at_risk": sum(
+                    1
+                    for o in owned
+                    if okr_status.objective_status(o, organisation=organisation, today=today)
+                    in (Status.AT_RISK, Status.OFF_TRACK)
+                ),
+            }
+    if membership.is_admin:
+        active = selectors.active_member_count(actor=membership)
+        without = selectors.members_without_objectives(actor=membership, cycle=cycle)
+        freshness = selectors.key_result_freshness_by_team(
+            actor=membership, cycle=cycle, since=now - okr_status.FRESH_WITHIN
+        )
+        total = sum(r["key_results"] for r in freshness)
+        updated = sum(r["updated"] for r in freshness)
+        card["adoption"] = {
+            "active": active,
+            "with_objectives": active - len(without),
+            "share": round(100 * (active - len(without)) / active) if active else 0,
+            "fresh_share": round(100 * updated / total) if total else 0,
+            "fresh_days": okr_status.FRESH_WITHIN.days,
+        }
+    return card
+
+
+def person_panel(request: TenantRequest, membership: Membership, subject: Membership) -> dict[str, object]:
+    """The objectives of ``subject`` in the default cycle that the reader may see (a person page)."""
+    cycle = selectors.default_cycle(actor=membership)
+    if cycle is None:
+        return {"cycle": None, "objectives": []}
+    owners = org_selectors.member_list(actor=membership).filter(pk=subject.pk)
+    objectives = selectors.objectives_owned_by(actor=membership, cycle=cycle, owners=owners)
+    for objective in objectives:
+        objective.cycle = cycle  # the status badge reads the cycle's pace
+    return {"cycle": cycle, "objectives": objectives}
+
+
+def cycle_start(cycle: Cycle) -> datetime:
+    """Never-updated key results sort as if last updated when the cycle began (oldest first)."""
+    return datetime.combine(cycle.start_date, time.min, tzinfo=UTC)

@@ -7,7 +7,13 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed
@@ -52,8 +58,20 @@ class MembershipSerializer(serializers.ModelSerializer[Membership]):
 
 class TeamSerializer(serializers.ModelSerializer[Team]):
     parent = TenantPrimaryKeyField(queryset=Team.objects.all(), allow_null=True, required=False)  # type: ignore[assignment]
-    kind = serializers.ChoiceField(choices=[TeamKind.DEPARTMENT, TeamKind.TEAM], required=False)
+    # Every kind can come back (the company team is one); only department and team can be sent.
+    kind = serializers.ChoiceField(
+        choices=TeamKind.choices,
+        required=False,
+        help_text="company (the root, made with the organisation: read only), department or team.",
+    )
     member_count = serializers.IntegerField(read_only=True)
+
+    def validate_kind(self, value: str) -> str:
+        if value == TeamKind.COMPANY:
+            raise serializers.ValidationError(
+                "The company team comes with the organisation: choose department or team."
+            )
+        return value
 
     class Meta:
         model = Team
@@ -228,12 +246,19 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         return Response(self.get_serializer(invitation).data)
 
 
+@extend_schema_serializer(many=False)
+class MeSerializer(MembershipSerializer):
+    """One membership, not a page of them."""
+
+
 @extend_schema(tags=["people"])
+@extend_schema_view(list=extend_schema(summary="The caller's own membership", responses=MeSerializer))
 class MeViewSet(TenantViewSet):
     """The caller's own membership in this organisation."""
 
     serializer_class = MembershipSerializer
     queryset = Membership.objects.all()
+    pagination_class = None
 
     def list(self, request: Request, org_slug: str) -> Response:
         return Response(MembershipSerializer(self.membership, context=self.get_serializer_context()).data)

@@ -12,6 +12,7 @@ from tests.kit.sweep_types import ApiBodyCase, BodyCase, Case, Ids, no_ids
 HTML_CASES: list[Case] = [
     Case("organisations:my_work"),
     Case("organisations:team"),
+    Case("organisations:person", lambda w: {"membership_id": w.employee.pk}),
     Case("organisations:admin_home"),
     Case("organisations:people"),
     Case("organisations:people_import", methods=("get", "post")),
