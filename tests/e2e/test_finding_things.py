@@ -63,6 +63,7 @@ def test_admin_reaches_every_okr_page_by_clicking(
         ("Team view", None),
         ("Cycles", None),
         ("Adoption report", None),
+        ("Close summary", None),
         ("Export CSV", None),
         ("Import CSV", None),
     ]:

@@ -21,7 +21,8 @@ EXPECTED = {
     "employee": ["My OKRs", "Alignment tree", "Export CSV"],
     "manager": ["My OKRs", "Alignment tree", "Team view", "Carry over", "Export CSV", "Import CSV"],
     "admin": [
-        "My OKRs", "Alignment tree", "Team view", "Carry over", "Cycles", "Adoption report", "Export CSV", "Import CSV",
+        "My OKRs", "Alignment tree", "Team view", "Carry over", "Cycles", "Adoption report", "Close summary",
+        "Export CSV", "Import CSV",
     ],
 }  # fmt: skip
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from okrs import services
+from okrs import rollup, services
 from okrs.models import Alignment, Cycle, CycleKind, CycleState, KeyResult, KeyResultSource, Objective, ProgressUpdate
 from tests.conftest import World
 from tests.okrs.factories import CycleFactory, KeyResultFactory, ObjectiveFactory
@@ -72,6 +72,9 @@ def build_okrs(w: World) -> OkrWorld:
         update = services.progress_update_create(
             actor=w.employee, key_result=individual_kr, value="40", confidence="on_track", note="started"
         )
+        # The factories store no roll-up: recompute once, so every stored figure (progress,
+        # "nothing to measure") is what the services would have left.
+        rollup.recompute_everything(w.org.pk)
     return OkrWorld(
         year, quarter, company, company_kr, department, team, individual, individual_kr, private, alignment, update
     )
