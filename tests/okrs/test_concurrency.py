@@ -86,11 +86,14 @@ def assert_consistent(w: World) -> None:
     before = snapshot(w.org.pk)
     with rls.tenant_context(w.org.pk):
         expected_krs, expected_objectives = reference(w.org.pk)
-        assert dict(KeyResult.objects.values_list("id", "progress")) == expected_krs
         assert {
-            pk: (progress, worst, confidence)
-            for pk, progress, worst, confidence in Objective.objects.values_list(
-                "id", "progress", "worst_key_result_progress", "worst_confidence"
+            pk: (progress, measured)
+            for pk, progress, measured in KeyResult.objects.values_list("id", "progress", "measured")
+        } == expected_krs
+        assert {
+            pk: (progress, measured, worst, confidence)
+            for pk, progress, measured, worst, confidence in Objective.objects.values_list(
+                "id", "progress", "measured", "worst_key_result_progress", "worst_confidence"
             )
         } == expected_objectives
     with rls.tenant_context(w.org.pk):

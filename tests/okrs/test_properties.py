@@ -283,7 +283,7 @@ def _run_example(a: World, data: st.DataObject) -> None:
                 value = (
                     data.draw(st.sampled_from(["0", "1"]))
                     if kr.kind == KeyResultKind.BOOLEAN
-                    else str(data.draw(typed, label="value"))
+                    else f"{data.draw(typed, label='value'):f}"  # as typed: 0.00000001, never 1E-8
                 )
                 services.progress_update_create(actor=a.employee, key_result=kr, value=value, confidence=confidence)
         elif operation == "reweight" and kr_data:
