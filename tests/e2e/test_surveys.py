@@ -88,3 +88,10 @@ def test_an_employee_takes_a_survey_sees_results_and_adopts_an_action(
     with w.tenant():
         goal = Goal.objects.get(owner=w.employee)
         assert goal.category == GoalCategory.ACTION_PLAN
+    # The new goal is listed on My goals, and its page says where it came from.
+    goal_link = page.get_by_role("link", name=goal.title, exact=True)
+    expect(goal_link).to_be_visible()
+    goal_link.click()
+    expect(page.get_by_role("heading", name="From a survey")).to_be_visible()
+    expect(page.get_by_role("link", name=survey.title, exact=True)).to_be_visible()
+    console.assert_clean("the adopted goal")

@@ -176,3 +176,17 @@ def test_a_second_survey_with_nearly_the_same_people_is_suppressed(a: World, s: 
     assert "Too few responses to protect anonymity." in page
     with a.tenant():
         assert not GroupResult.objects.filter(survey=s.open).exists()
+
+
+def test_survey_dates_read_in_the_organisation_s_time_zone(a: World, s: SurveyWorld) -> None:
+    """The builder reads dates in the organisation's zone; the pages show them in it too (a
+    survey closing at 12:00 UTC closes at 17:30 in Kolkata), not in the server's."""
+    from datetime import UTC, datetime
+
+    a.org.time_zone = "Asia/Kolkata"
+    a.org.save(update_fields=["time_zone"])
+    with a.tenant():
+        Survey.objects.filter(pk=s.open.pk).update(closes_at=datetime(2031, 3, 3, 12, 0, tzinfo=UTC))
+    page = login(Client(), a.admin).get(url(a, "detail", survey_id=s.open.pk)).content.decode()
+    assert "3 Mar 2031 17:30" in page
+    assert "3 Mar 2031 12:00" not in page
