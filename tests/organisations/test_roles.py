@@ -16,7 +16,7 @@ from tests.conftest import World, login
 from tests.factories import InvitationFactory, MembershipFactory, TeamFactory
 
 ADMIN_ROUTES: list[URLPattern] = [p for p in tenant_patterns if str(p.pattern).startswith("admin/")]  # type: ignore[misc]
-POST_ONLY = {"person_deactivate", "person_reactivate", "invitation_revoke", "team_delete"}
+POST_ONLY = {"person_deactivate", "person_reactivate", "invitation_revoke", "invitation_resend", "team_delete"}
 
 
 def test_admin_routes_are_known() -> None:
@@ -30,6 +30,7 @@ def test_admin_routes_are_known() -> None:
         "person_reactivate",
         "invitations",
         "invitation_revoke",
+        "invitation_resend",
         "teams",
         "team_edit",
         "team_delete",
