@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.db.models import QuerySet
@@ -43,6 +44,9 @@ class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
         return Response(self.get_serializer(template).data)
 
 
+CADENCE_FIELDS = dataclasses.fields(services.CadenceData)
+
+
 @extend_schema(tags=["checkins"])
 class CadenceViewSet(TenantViewSet):
     """The organisation's cadence (one object): GET and PUT ``cadence/``."""
@@ -62,7 +66,11 @@ class CadenceViewSet(TenantViewSet):
     def update(self, request: Request, org_slug: str) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        saved = services.cadence_update(actor=self.membership, data=services.CadenceData(**serializer.validated_data))
+        # A field left out keeps its current value (the serializer's fields have model defaults,
+        # so a body may omit any of them).
+        current = selectors.cadence_for(self.membership.organisation_id)
+        fields = {f.name: serializer.validated_data.get(f.name, getattr(current, f.name)) for f in CADENCE_FIELDS}
+        saved = services.cadence_update(actor=self.membership, data=services.CadenceData(**fields))
         return Response(self.get_serializer(saved).data)
 
 

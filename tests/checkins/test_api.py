@@ -89,6 +89,10 @@ def test_hr_templates_cadence_and_deliveries(a: World, c: CheckinWorld) -> None:
         "grace_days": 2,
         "escalation": False,
     }
+    # A body that leaves fields out keeps their values (it was a 500, found by schemathesis).
+    partial = hr.put(cadence, {"send_hour": 10}, content_type="application/json")
+    assert partial.status_code == 200
+    assert partial.json() == {**ok.json(), "send_hour": 10}
     assert login(Client(), a.employee).get(cadence).status_code == 403
 
     with a.tenant():
