@@ -6,21 +6,20 @@ person was working, never back at the top of the page."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from okrs import services
 from okrs.models import Alignment, Cycle, CycleKind, CycleState, Objective
 from organisations.models import Membership
-from tests.conftest import World, build_world
+from tests.conftest import build_world
 from tests.e2e.conftest import ConsoleLog
+from tests.e2e.test_okrs_manage import current_quarter
 from tests.factories import PASSWORD
-from tests.okrs.factories import CycleFactory, KeyResultFactory, ObjectiveFactory
+from tests.okrs.factories import KeyResultFactory, ObjectiveFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,18 +65,6 @@ def sign_in(page: Page, live_server: LiveServer, membership: Membership) -> None
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
-
-
-def current_quarter(w: World) -> Cycle:
-    today = timezone.localdate()
-    return CycleFactory(
-        organisation=w.org,
-        name="This quarter",
-        kind=CycleKind.QUARTER,
-        start_date=today - timedelta(days=30),
-        end_date=today + timedelta(days=60),
-        state=CycleState.ACTIVE,
-    )
 
 
 def test_employee_updates_a_key_result_and_creates_an_aligned_objective_by_keyboard(

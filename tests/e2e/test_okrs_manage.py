@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from okrs import services
-from okrs.models import CycleKind, CycleState
+from okrs.models import Cycle, CycleKind, CycleState
 from organisations.models import Membership
 from tests.conftest import World, build_world
 from tests.e2e.conftest import ConsoleLog
@@ -33,7 +33,7 @@ def sign_in(page: Page, live_server: LiveServer, membership: Membership) -> None
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
 
 
-def current_quarter(w: World) -> object:
+def current_quarter(w: World) -> Cycle:
     today = timezone.localdate()
     return CycleFactory(
         organisation=w.org,
