@@ -347,6 +347,8 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "checkins.models.DeliveryStatus",
         "CadenceFrequencyEnum": "checkins.models.Frequency",
         "CadenceWeekdayEnum": "checkins.models.Weekday",
+        "SurveyAudienceEnum": "surveys.models.Audience",
+        "ActionAudienceEnum": "surveys.models.ActionAudience",
     },
 }
 

@@ -102,3 +102,12 @@ def test_the_four_findings_are_true_in_the_schema(a: World) -> None:
     assert client.get(f"/api/v1/orgs/{a.org.slug}/me/").json()["id"] == a.owner.pk
     kinds = {team["kind"] for team in client.get(f"/api/v1/orgs/{a.org.slug}/teams/").json()["results"]}
     assert "company" in kinds
+
+
+def test_schema_generates_without_warnings() -> None:
+    """Two serializers with one component name (or two choice sets with one enum name) make
+    drf-spectacular pick one silently: the schema then describes the wrong body. The deploy check
+    fails on these warnings too; this says which earlier and faster."""
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")

@@ -20,7 +20,7 @@ from checkins.models import (
 )
 
 
-class QuestionSerializer(serializers.Serializer[Any]):
+class TemplateQuestionSerializer(serializers.Serializer[Any]):
     key = serializers.CharField(required=False, allow_blank=True, max_length=40)
     text = serializers.CharField(max_length=500)
     #: Who answers it (stored as ``for``, which is a Python keyword).
@@ -31,7 +31,7 @@ class QuestionSerializer(serializers.Serializer[Any]):
 
 
 class TemplateVersionSerializer(serializers.ModelSerializer[TemplateVersion]):
-    questions = QuestionSerializer(many=True, read_only=True)
+    questions = TemplateQuestionSerializer(many=True, read_only=True)
 
     class Meta:
         model = TemplateVersion
@@ -42,7 +42,7 @@ class TemplateVersionSerializer(serializers.ModelSerializer[TemplateVersion]):
 class CheckinSerializer(serializers.ModelSerializer[Checkin]):
     employee_name = serializers.CharField(source="employee.user.full_name", read_only=True)
     manager_name = serializers.CharField(source="manager.user.full_name", read_only=True, default="")
-    questions = QuestionSerializer(source="template_version.questions", many=True, read_only=True)
+    questions = TemplateQuestionSerializer(source="template_version.questions", many=True, read_only=True)
     answers = serializers.DictField(child=serializers.CharField(allow_blank=True), read_only=True)
 
     class Meta:
@@ -91,7 +91,7 @@ class TemplateSerializer(serializers.ModelSerializer[CheckinTemplate]):
 
 
 class TemplateEditSerializer(serializers.Serializer[Any]):
-    questions = QuestionSerializer(many=True)
+    questions = TemplateQuestionSerializer(many=True)
 
 
 class CadenceSerializer(serializers.ModelSerializer[CadenceSettings]):

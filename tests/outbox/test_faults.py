@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
+from kombu import pools
 
 from config import cache as failsafe
 from config.celery import app
@@ -173,6 +174,18 @@ class Stack:
         return wait_until(what, condition, timeout, self.logs)
 
 
+def reset_broker_pools() -> None:
+    """Forget every pooled broker connection, so the next publish connects to the configured broker afresh.
+
+    ``app.pool.force_close_all()`` alone is not enough: kombu keeps the closed pool registered under
+    the broker's URL and the app keeps it cached, so every later publish in this process would fail
+    with "Acquire on closed pool" (and leave its job pending) until the process ends.
+    """
+    pools.reset()
+    app._pool = None  # the app's cached handle on the pool just closed
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def stack(django_db_setup: None, tmp_path: Path) -> Iterator[Stack]:
     redis = Redis(port=free_port())
@@ -184,7 +197,7 @@ def stack(django_db_setup: None, tmp_path: Path) -> Iterator[Stack]:
     saved = app.conf.broker_url, app.conf.broker_write_url, app.conf.task_default_queue
     app.conf.broker_url = app.conf.broker_write_url = redis.url  # this process publishes there too
     app.conf.task_default_queue = "celery"
-    app.pool.force_close_all()
+    reset_broker_pools()
     try:
         s.start("worker")
         s.start("beat")
@@ -193,7 +206,7 @@ def stack(django_db_setup: None, tmp_path: Path) -> Iterator[Stack]:
         s.stop_all()
         redis.stop()
         app.conf.broker_url, app.conf.broker_write_url, app.conf.task_default_queue = saved
-        app.pool.force_close_all()
+        reset_broker_pools()
 
 
 def jobs(w: World) -> list[OutboxJob]:
