@@ -56,6 +56,13 @@ def require_answer(actor: Membership, checkin: Checkin) -> None:
         raise NotAllowed("Only the employee writes the answers of their check-in.")
 
 
+def require_key_result_updates(actor: Membership, checkin: Checkin) -> None:
+    """Key results are updated from inside a check-in by its employee while they write it (the
+    page shows them exactly then); the update itself is okrs' rule (``progress_update_create``)."""
+    if not can_answer(actor, checkin):
+        raise NotAllowed("Key results are updated from a check-in by its employee, while it is open.")
+
+
 def require_complete(actor: Membership, checkin: Checkin) -> None:
     if not is_pair_manager(actor, checkin):
         raise NotAllowed("Only the employee's manager completes a check-in.")

@@ -20,7 +20,13 @@ from checkins.models import (
     CheckinTemplate,
     ReminderDelivery,
 )
+from okrs.models import CycleState, KeyResult
+from okrs.permissions import Access
+from okrs.selectors import key_results_for_rows
 from organisations.models import Membership
+
+#: Key results a check-in shows (the employee's own, in active cycles).
+CHECKIN_KEY_RESULTS = 20
 
 
 def _checkins(actor: Membership) -> QuerySet[Checkin]:
@@ -41,6 +47,27 @@ def access_checkin(actor: Membership, checkin_id: int) -> Checkin:
 def checkins_visible(actor: Membership) -> QuerySet[Checkin]:
     """Check-ins whose content the actor may read."""
     return _checkins(actor).filter(permissions.content_q(actor))
+
+
+def checkin_key_results(actor: Membership, checkin: Checkin, *, access: Access | None = None) -> QuerySet[KeyResult]:
+    """The key results a check-in shows and updates: the employee's own, in active cycles, that
+    the actor may see, with what their rows draw (``okrs.selectors.key_results_for_rows``)."""
+    return (
+        key_results_for_rows(actor=actor, access=access)
+        .filter(owner_id=checkin.employee_id, objective__cycle__state=CycleState.ACTIVE)
+        .order_by("objective__cycle__start_date", "objective__title", "objective_id", "position", "id")
+    )
+
+
+def access_checkin_key_result(
+    actor: Membership, checkin: Checkin, key_result_id: int, *, access: Access | None = None
+) -> KeyResult:
+    """One of the check-in's key results; any other (another person's, a closed cycle's, another
+    organisation's) answers 404."""
+    key_result = checkin_key_results(actor, checkin, access=access).filter(pk=key_result_id).first()
+    if key_result is None:
+        raise Http404("No such key result in this check-in")
+    return key_result
 
 
 def is_overdue(checkin: Checkin, today: date) -> bool:

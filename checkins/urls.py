@@ -10,6 +10,11 @@ urlpatterns = [
     path("<int:checkin_id>/draft/", conversations.save_draft, name="save_draft"),
     path("<int:checkin_id>/submit/", conversations.submit_answers, name="submit"),
     path("<int:checkin_id>/complete/", conversations.complete, name="complete"),
+    path(
+        "<int:checkin_id>/key-results/<int:key_result_id>/progress/",
+        conversations.key_result_progress,
+        name="key_result_progress",
+    ),
     path("people/<int:membership_id>/", conversations.pair, name="pair"),
     path("team/", conversations.board, name="board"),
     path("calendar/new/", conversations.calendar_create, name="calendar_create"),

@@ -1,6 +1,6 @@
-"""The conversation pages: my check-ins, one check-in (answers with autosave, key results,
-submit; the manager's notes and completion), a pair's history, a manager's board, and the
-personal calendar link."""
+"""The conversation pages: my check-ins, one check-in (answers with autosave, the employee's key
+results with their inline progress update, submit; the manager's notes and completion), a pair's
+history, a manager's board, and the personal calendar link."""
 
 from __future__ import annotations
 
@@ -8,13 +8,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBase
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from checkins import forms, permissions, selectors, services
 from checkins.models import Checkin
-from okrs.selectors import key_result_list
+from okrs import forms as okrs_forms
+from okrs import services as okrs_services
+from okrs.models import KeyResult
+from okrs.permissions import Access
+from okrs.views.key_results import progress_saved
 from organisations.models import Membership
 from organisations.selectors import access_membership
 from organisations.web import TenantRequest, announce, errors_sentence, render_page, submit, tenant_view
@@ -39,11 +43,15 @@ def home(request: TenantRequest, membership: Membership) -> HttpResponse:
 
 def _detail_context(request: TenantRequest, membership: Membership, checkin: Checkin, **extra: Any) -> dict[str, Any]:
     can_answer = permissions.can_answer(membership, checkin)
-    key_results = []
+    key_results: list[KeyResult] = []
     if can_answer:
+        bound: tuple[int, okrs_forms.ProgressForm] | None = extra.pop("key_result_form", None)
+        access = Access(membership)
         key_results = list(
-            key_result_list(actor=membership).filter(owner=checkin.employee, objective__cycle__state="active")[:20]
+            selectors.checkin_key_results(membership, checkin, access=access)[: selectors.CHECKIN_KEY_RESULTS]
         )
+        for kr in key_results:
+            _prepare_key_result_row(membership, checkin, access, kr, bound[1] if bound and bound[0] == kr.pk else None)
     questions = checkin.template_version.employee_questions()
     return {
         "checkin": checkin,
@@ -54,10 +62,29 @@ def _detail_context(request: TenantRequest, membership: Membership, checkin: Che
         "answered": [(q, checkin.answers.get(q["key"], "")) for q in questions],
         "manager_questions": checkin.template_version.manager_questions(),
         "key_results": key_results,
+        "detail_url": _detail_url(membership, checkin),
         "overdue": selectors.is_overdue(checkin, membership.organisation.today()),
         "section": "checkins",
         **extra,
     }
+
+
+def _prepare_key_result_row(
+    membership: Membership,
+    checkin: Checkin,
+    access: Access,
+    kr: KeyResult,
+    form: okrs_forms.ProgressForm | None = None,
+) -> None:
+    """What ``okrs/parts.html#kr-row`` asks of a row, with its update posted to the check-in."""
+    kr.can_update = access.can_update(kr.objective, kr)  # type: ignore[attr-defined]
+    kr.row_form = form or okrs_forms.ProgressForm(  # type: ignore[attr-defined]
+        key_result=kr, number_format=membership.organisation.number_format
+    )
+    kr.update_url = reverse(  # type: ignore[attr-defined]
+        "checkins:key_result_progress",
+        kwargs={"org_slug": membership.organisation.slug, "checkin_id": checkin.pk, "key_result_id": kr.pk},
+    )
 
 
 @tenant_view()
@@ -114,6 +141,45 @@ def complete(request: TenantRequest, membership: Membership, checkin_id: int) ->
         return redirect(_detail_url(membership, checkin))
     context = _detail_context(request, membership, checkin, complete_form=form)
     return render_page(request, "checkins/detail.html", context, status=400)
+
+
+@tenant_view()
+@require_POST
+def key_result_progress(
+    request: TenantRequest, membership: Membership, checkin_id: int, key_result_id: int
+) -> HttpResponseBase:
+    """A progress update of one of the check-in's key results, without leaving the check-in: okrs'
+    form and service (``progress_update_create``: the rule, the roll-up). With htmx the answer is
+    the row again, and the objective's progress out of band; invalid input keeps what was typed,
+    with the error on its field. Another person's key result answers 404."""
+    checkin = selectors.access_checkin(membership, checkin_id)
+    permissions.require_key_result_updates(membership, checkin)
+    access = Access(membership)
+    kr = selectors.access_checkin_key_result(membership, checkin, key_result_id, access=access)
+    number_format = membership.organisation.number_format
+    form = okrs_forms.ProgressForm(request.POST, key_result=kr, number_format=number_format)
+    done = submit(
+        form, lambda: okrs_services.progress_update_create(actor=membership, key_result=kr, **form.service_kwargs())
+    )
+    if not request.htmx:
+        if done.ok:
+            messages.success(request, f"Updated “{kr.title}”.")
+            return redirect(_detail_url(membership, checkin))
+        context = _detail_context(request, membership, checkin, key_result_form=(kr.pk, form))
+        return render_page(request, "checkins/detail.html", context, status=400)
+    if done.ok:  # read again: its progress, history and objective after the roll-up
+        kr = selectors.access_checkin_key_result(membership, checkin, key_result_id, access=access)
+    _prepare_key_result_row(membership, checkin, access, kr, None if done.ok else form)
+    context = {
+        "kr": kr,
+        "objective": kr.objective,
+        "refreshed": [kr.objective] if done.ok else [],
+        "variant": "list",
+        "shown": "",
+        "next": _detail_url(membership, checkin),
+    }
+    response = render(request, "okrs/key_result_progress.html#kr-update", context)
+    return announce(response, progress_saved(kr) if done.ok else f"Progress not saved: {errors_sentence(form)}")
 
 
 @tenant_view()

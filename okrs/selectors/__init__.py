@@ -15,7 +15,13 @@ from okrs.selectors.alignment import (
     tree_objectives,
 )
 from okrs.selectors.cycles import access_cycle, cycle_list, cycle_overview, cycles_containing, default_cycle
-from okrs.selectors.key_results import access_key_result, key_result_for_row, key_result_list, progress_update_list
+from okrs.selectors.key_results import (
+    access_key_result,
+    key_result_for_row,
+    key_result_list,
+    key_results_for_rows,
+    progress_update_list,
+)
 from okrs.selectors.objectives import (
     HISTORY_POINTS,
     SPARKLINE_POINTS,
@@ -67,6 +73,7 @@ __all__ = [
     "key_result_for_row",
     "key_result_freshness_by_team",
     "key_result_list",
+    "key_results_for_rows",
     "managers",
     "members_by_email",
     "members_without_objectives",

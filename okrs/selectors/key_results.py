@@ -33,14 +33,15 @@ def access_key_result(actor: Membership, key_result_id: int, *, access: Access |
     return kr
 
 
-def key_result_for_row(
-    actor: Membership, key_result_id: int, *, access: Access, history: int = SPARKLINE_POINTS
-) -> KeyResult:
-    """A visible key result with what its row on My OKRs draws: objective (with cycle and
-    contributors), owner, milestones and its recent updates."""
-    kr = (
+def key_results_for_rows(
+    *, actor: Membership, access: Access | None = None, history: int = SPARKLINE_POINTS
+) -> QuerySet[KeyResult]:
+    """Visible key results with what a key result row (``okrs/parts.html#kr-row``) draws:
+    objective (with cycle, owner and contributors), owner, milestones and the latest ``history``
+    updates, in one query each whatever the number of rows."""
+    return (
         KeyResult.objects.for_actor(actor)
-        .filter(pk=key_result_id, objective__in=visible_objectives(actor=actor, access=access))
+        .filter(objective__in=visible_objectives(actor=actor, access=access))
         .select_related("objective__cycle", "objective__owner__user", "owner__user")
         .prefetch_related(
             Prefetch("milestones", queryset=Milestone.objects.order_by("position", "id")),
@@ -51,8 +52,14 @@ def key_result_for_row(
             ),
             Prefetch("objective__contributor_links", queryset=Contributor.objects.select_related("membership__user")),
         )
-        .first()
     )
+
+
+def key_result_for_row(
+    actor: Membership, key_result_id: int, *, access: Access, history: int = SPARKLINE_POINTS
+) -> KeyResult:
+    """One visible key result with what its row on My OKRs draws (``key_results_for_rows``)."""
+    kr = key_results_for_rows(actor=actor, access=access, history=history).filter(pk=key_result_id).first()
     if kr is None:
         raise Http404("No such key result")
     return kr

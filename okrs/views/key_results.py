@@ -22,6 +22,11 @@ from organisations.models import Membership
 from organisations.web import TenantRequest, announce, errors_sentence, safe_next, submit, tenant_view
 
 
+def progress_saved(kr: KeyResult) -> str:
+    """What the live region says after a progress update (every page that posts one)."""
+    return f"Progress saved: {kr.title}: {kr_value(kr)}, {pct(kr.progress)}."
+
+
 def _parse_ids(raw: str) -> set[int]:
     """The ``shown`` field: the objective ids a page displays (a bounded list of digits)."""
     return {int(pk) for pk in re.findall(r"\d{1,18}", raw)[:500]}
@@ -69,7 +74,7 @@ def key_result_progress(request: TenantRequest, membership: Membership, key_resu
             context = _row_context(request, membership, kr, variant, shown, default_next)
             context["refreshed"] = refreshed
             response = render(request, "okrs/key_result_progress.html#kr-update", context)
-            return announce(response, f"Progress saved: {kr.title}: {kr_value(kr)}, {pct(kr.progress)}.")
+            return announce(response, progress_saved(kr))
     kr.can_update = True  # type: ignore[attr-defined]
     kr.row_form = form  # type: ignore[attr-defined]
     context = _row_context(request, membership, kr, variant, shown, default_next)

@@ -1,5 +1,6 @@
 """The isolation sweep's cases for the check-in pages (discovered by tests.kit.isolation). Ids
-come from ``w.checkins`` (tests.checkins.conftest.CheckinWorld, built by ``build``)."""
+come from ``w.checkins`` (tests.checkins.conftest.CheckinWorld, built by ``build``) and, for the
+key results a check-in updates, ``w.okrs`` (built before, okrs coming first among the apps)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,11 @@ HTML_CASES = [
     Case("checkins:save_draft", _checkin, ("post",)),
     Case("checkins:submit", _checkin, ("post",)),
     Case("checkins:complete", _checkin, ("post",)),
+    Case(
+        "checkins:key_result_progress",
+        lambda w: {**_checkin(w), "key_result_id": w.okrs.individual_kr.pk},  # the employee's own
+        ("post",),
+    ),
     Case("checkins:pair", lambda w: {"membership_id": w.employee.pk}),
     Case("checkins:board"),
     Case("checkins:calendar_create", methods=("post",)),

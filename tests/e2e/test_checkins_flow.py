@@ -1,6 +1,7 @@
 """A check-in in the browser: the employee opens the reminder from the notification centre (which
-marks it read), writes answers (autosaved as a draft, announced in a live region) and submits;
-the manager completes it with notes."""
+marks it read), writes answers (autosaved as a draft, announced in a live region), posts a
+progress update of a key result without leaving the check-in (a bad value first: refused on its
+field, nothing typed lost) and submits; the manager completes it with notes."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from pytest_django.live_server_helper import LiveServer
 from checkins import delivery, services
 from checkins.models import Checkin, CheckinKind, CheckinState, ReminderDelivery
 from notifications.models import Notification
+from okrs.models import KeyResult, Objective, ProgressUpdate
 from tests.conftest import World, build_world
 from tests.e2e.conftest import ConsoleLog
 from tests.factories import PASSWORD
+from tests.okrs.worlds import build_okrs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,6 +50,7 @@ def _world() -> tuple[World, Checkin]:
             created_at=timezone.now(),
         )
     delivery.send_batch(organisation_id=w.org.pk, delivery_ids=[row.pk])
+    w.okrs = build_okrs(w)  # the employee's "Alpha endpoints live", 40 of 100, in an active quarter
     return w, checkin
 
 
@@ -78,6 +82,33 @@ def test_employee_submits_manager_completes_notification_read(
         assert Checkin.objects.get(pk=checkin.pk).state == CheckinState.DRAFT
     for label, answer in ANSWERS.items():
         page.get_by_label(label).fill(answer)
+
+    # A key result updated from inside the check-in: the row is swapped in place.
+    kr = w.okrs.individual_kr
+    row = page.locator(f"#kr-{kr.pk}")
+    update = page.get_by_role("form", name=f"Update {kr.title}")
+    update.get_by_label("Current value").fill("12,5")
+    update.get_by_label("Note").fill("The last endpoints went live")
+    update.get_by_role("button", name="Update").click()
+    expect(row.get_by_role("alert")).to_contain_text("did you mean 12.5?")
+    expect(page.locator("#announcer")).to_contain_text("Progress not saved")
+    expect(update.get_by_label("Note")).to_have_value("The last endpoints went live")  # kept
+    for label, answer in ANSWERS.items():  # and the answers typed above are untouched
+        expect(page.get_by_label(label)).to_have_value(answer)
+    update.get_by_label("Current value").fill("70")
+    update.get_by_role("button", name="Update").click()
+    expect(page.locator("#announcer")).to_have_text(f"Progress saved: {kr.title}: 70 of 100 (from 0), 70%.")
+    expect(row.locator(".kr-pct")).to_have_text("70%")
+    expect(page.locator(f".op-{w.okrs.individual.pk} .op-pct")).to_have_text("70%")  # the objective rolled up
+    expect(page).to_have_url(re.compile(rf"/o/alpha/checkins/{checkin.pk}/$"))
+    with w.tenant():
+        latest = ProgressUpdate.objects.filter(key_result=kr).latest("created_at", "id")
+        assert (latest.value, latest.note, latest.author_id) == (70, "The last endpoints went live", w.employee.pk)
+        assert str(Objective.objects.get(pk=w.okrs.individual.pk).progress) == "0.700000"
+        assert KeyResult.objects.get(pk=kr.pk).current_value == 70
+    for label, answer in ANSWERS.items():
+        expect(page.get_by_label(label)).to_have_value(answer)
+
     page.get_by_role("button", name="Submit to your manager").click()
     expect(page.get_by_text("Submitted to your manager.")).to_be_visible()
     console.assert_clean("the employee's check-in")
