@@ -1,10 +1,20 @@
 """Recompute stored progress after a change, for every affected ancestor, in the same transaction.
 
-Concurrency: every roll-up in an organisation first takes a transaction-scoped advisory lock
-on that organisation, so two updates to one key result, or to siblings under one parent, run
-one after the other; the second reads what the first committed and no update is lost. Progress
-updates are human-paced, so serialising them per organisation costs nothing noticeable and
-rules out deadlocks between crossing ancestor chains.
+Concurrency. Two kinds of writer take two kinds of lock, both held until the transaction ends:
+
+- A **progress update** (the frequent write: people posting numbers) takes the organisation's
+  roll-up lock *shared*, then row locks on exactly what it will write: the key result and its
+  ancestor closure (its objective, every objective and aligned key result above it, found by a
+  recursive query), objectives first and then key results, each in id order. Two updates whose
+  closures meet (the same key result, siblings under one parent) queue on the first shared row
+  and the second reads what the first committed, so no update is lost; updates in different
+  subtrees run at once. One fixed order for every such writer rules out deadlocks, also where
+  chains cross (an objective may support several parents).
+- A **structural change** (creating, editing or deleting objectives, key results and alignments,
+  scoring, closing a cycle) takes the same lock *exclusively*: it waits for the updates in flight
+  and holds new ones off. The closure an update locked therefore cannot change under it, which is
+  what makes locking it enough. Those changes are rare and human-paced; serialising them per
+  organisation costs nothing noticeable.
 """
 
 from __future__ import annotations
@@ -22,8 +32,44 @@ ROLLUP_LOCK_NAMESPACE = 0x0C5  # first key of pg_advisory_xact_lock(int, int)
 
 
 def lock_organisation(organisation_id: int) -> None:
+    """For a structural change: wait for every roll-up in flight in the organisation, hold off new ones."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK_NAMESPACE, organisation_id])
+
+
+# The key result, its objective and everything above it: the rows a progress update may write.
+# Every alignment link is followed, counting or not: a superset of what propagate() rewrites.
+_CLOSURE = """
+    WITH RECURSIVE up(objective_id, key_result_id) AS (
+        SELECT kr.objective_id, kr.id FROM okrs_keyresult kr
+        WHERE kr.id = %(key_result)s AND kr.organisation_id = %(organisation)s
+      UNION
+        SELECT coalesce(link.parent_objective_id, parent_kr.objective_id), link.parent_key_result_id
+        FROM up
+        JOIN okrs_alignment link ON link.child_id = up.objective_id AND link.organisation_id = %(organisation)s
+        LEFT JOIN okrs_keyresult parent_kr ON parent_kr.id = link.parent_key_result_id
+    )
+"""
+
+
+def lock_for_progress(organisation_id: int, *, key_result_id: int) -> None:
+    """For a progress update of one key result: share the organisation's roll-up lock, then lock
+    the rows the roll-up will write, in the one order every progress update uses."""
+    params = {"organisation": organisation_id, "key_result": key_result_id}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", [ROLLUP_LOCK_NAMESPACE, organisation_id])
+        cursor.execute(
+            _CLOSURE  # noqa: S608  # constants only; the values are parameters
+            + "SELECT o.id FROM okrs_objective o WHERE o.id IN (SELECT objective_id FROM up) "
+            "AND o.organisation_id = %(organisation)s ORDER BY o.id FOR UPDATE",
+            params,
+        )
+        cursor.execute(
+            _CLOSURE  # noqa: S608  # constants only; the values are parameters
+            + "SELECT kr.id FROM okrs_keyresult kr WHERE kr.id IN (SELECT key_result_id FROM up) "
+            "AND kr.organisation_id = %(organisation)s ORDER BY kr.id FOR UPDATE",
+            params,
+        )
 
 
 def key_result_measured_progress(kr: KeyResult) -> Decimal:

@@ -161,7 +161,7 @@ def progress_update_create(
         raise ValidationError({"confidence": "Choose on track, at risk or off track."})
     if len(note) > 2000:
         raise ValidationError({"note": "Keep the note under 2,000 characters."})
-    rollup.lock_organisation(actor.organisation_id)
+    rollup.lock_for_progress(actor.organisation_id, key_result_id=key_result.pk)
     # Re-read under the lock: the caller's copy may predate a concurrent update.
     kr = KeyResult.objects.for_actor(actor).get(pk=key_result.pk)
     if kr.progress_source == KeyResultSource.ALIGNED_CHILDREN:
