@@ -6,7 +6,7 @@ export UV_PROJECT_ENVIRONMENT := .venv
 UV := $(shell command -v uv 2>/dev/null || echo .local/uv/bin/uv)
 STACK := $(UV) run --frozen --quiet python scripts/stack.py
 
-.PHONY: help install run dev test bench lint mypy migrations deploy-check smoke check fmt seed browser
+.PHONY: help install run dev test bench lint mypy migrations deploy-check smoke check fmt seed system-packages
 help:
 	@echo "make run    install, migrate, seed the demo, serve on http://127.0.0.1:$${PORT:-8000} with worker and beat, as production does"
 	@echo "make dev    the same with DEBUG on: autoreload and Django's debug page"
@@ -21,8 +21,8 @@ help:
 install: $(if $(filter .local/uv/bin/uv,$(UV)),.local/uv/bin/uv)
 	@$(UV) sync --frozen --quiet
 
-browser:
-	@bash scripts/ensure_chromium.sh
+system-packages:
+	@bash scripts/ensure_packages.sh
 
 run: install
 	@$(STACK) run
@@ -30,7 +30,7 @@ run: install
 dev: install
 	@$(STACK) dev
 
-test: install browser
+test: install system-packages
 	@$(STACK) test $(ARGS)
 
 bench: install

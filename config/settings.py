@@ -94,6 +94,13 @@ DATABASES = {"default": env_database("DATABASE_URL")}
 # The tenant is set per transaction (set_config(..., true)), so requests and tasks
 # always run inside one; TenantMiddleware opens it.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Behind PgBouncer in transaction mode (docker-compose's pgbouncer), a server connection passes to
+# another client after every transaction, so nothing may outlive one. The tenant setting already
+# is transaction-local; psycopg's prepared statements and Django's server-side cursors are not.
+DATABASE_TRANSACTION_POOLER = env_bool("DATABASE_TRANSACTION_POOLER", False)
+if DATABASE_TRANSACTION_POOLER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 # Lets two test runs share one server (e.g. parallel sessions) without dropping each other's database.
 DATABASES["default"]["TEST"] = {"NAME": env_str("ASCENT_TEST_DB_NAME", f"test_{DATABASES['default']['NAME']}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
