@@ -252,6 +252,19 @@ class AlignmentWeightForm(forms.Form):
     counts_toward_progress = forms.BooleanField(required=False)
 
 
+class AskToAlignForm(forms.Form):
+    """Whom to ask to align to a key result nobody supports (the service decides who may be asked)."""
+
+    member = MemberChoiceField(queryset=Membership.objects.none(), empty_label=None, label="Ask")
+
+    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        members = _members(actor).filter(is_active=True)
+        if not actor.is_admin:  # the choices a manager has: their reporting line
+            members = members.filter(pk__in=org_selectors.reporting_line(actor).values("pk"))
+        self.fields["member"].queryset = members  # type: ignore[attr-defined]
+
+
 _PARENT = re.compile(r"^(objective|key_result):(\d{1,18})$")
 
 

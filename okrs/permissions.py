@@ -37,6 +37,8 @@ CLOSED_MESSAGE = "This cycle is closed: only an HR admin can change its OKRs (an
 EDIT_MESSAGE = "You can change your own objectives, those you contribute to and your team's."
 SCORE_WINDOW_MESSAGE = "Scores are given when the cycle is in review."
 SCORE_MESSAGE = "A key result is scored by its owner, the objective's owner and editors, and admins."
+ASK_TO_ALIGN_MESSAGE = "You can ask your own reports to align to a key result you may edit."
+APPROVE_MESSAGE = "An objective is approved by its owner's managers (or HR admins), never by its owner."
 
 
 def contributor_ids(objective: Objective) -> set[int]:
@@ -136,6 +138,20 @@ class Access:
     def can_score(self, objective: Objective, key_result: KeyResult) -> bool:
         return self.scoring_open(objective.cycle) and self.may_score(objective, key_result)
 
+    def can_ask_to_align(self, objective: Objective, member: Membership) -> bool:
+        """Ask ``member`` to align to a key result of ``objective``: an editor of the objective
+        asks someone in their reporting line (HR admins anyone)."""
+        if member.pk == self.actor.pk or not self.may_edit(objective):
+            return False
+        return self.is_admin or member.pk in self.reports
+
+    def can_approve(self, objective: Objective) -> bool:
+        """Approve or send back ``objective``: a manager above its owner (direct or indirect), or
+        an HR admin; never its owner, and not in a closed cycle."""
+        if objective.owner_id == self.actor.pk or not self.is_open(objective.cycle):
+            return False
+        return self.is_admin or objective.owner_id in self.reports
+
     def require_edit(self, objective: Objective, *, key_result: KeyResult | None = None) -> None:
         """Raise NotAllowed unless the actor may change ``objective`` (with ``key_result``: update
         that key result's progress)."""
@@ -171,3 +187,20 @@ def require_score(actor: Membership, objective: Objective, key_result: KeyResult
         raise NotAllowed(SCORE_MESSAGE)
     if not access.scoring_open(objective.cycle):
         raise ValidationError({"score": SCORE_WINDOW_MESSAGE})
+
+
+def require_ask_to_align(actor: Membership, objective: Objective, member: Membership) -> None:
+    """The service's check before a request to align is sent."""
+    fresh_cycle(objective)
+    if not Access(actor).can_ask_to_align(objective, member):
+        raise NotAllowed(ASK_TO_ALIGN_MESSAGE)
+
+
+def require_approve(actor: Membership, objective: Objective) -> None:
+    """The services' check before an objective is approved or sent back."""
+    fresh_cycle(objective)
+    access = Access(actor)
+    if not access.is_open(objective.cycle):
+        raise NotAllowed(CLOSED_MESSAGE)
+    if not access.can_approve(objective):
+        raise NotAllowed(APPROVE_MESSAGE)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("objectives/<int:objective_id>/align/search/", alignment.alignment_search, name="alignment_search"),
     path("alignments/<int:alignment_id>/delete/", alignment.alignment_delete, name="alignment_delete"),
     path("alignments/<int:alignment_id>/weight/", alignment.alignment_weight, name="alignment_weight"),
+    path("key-results/<int:key_result_id>/ask-to-align/", alignment.ask_to_align, name="ask_to_align"),
     path("tree/", tree.tree, name="tree"),
     path("tree/children/", tree.tree_children, name="tree_children"),
     # the team's objectives

@@ -13,7 +13,13 @@ from rest_framework.response import Response
 
 from okrs import selectors, services
 from okrs.api.common import OkrViewSet
-from okrs.api.serializers import KeyResultQuery, KeyResultSerializer, ScoreSerializer
+from okrs.api.serializers import (
+    AskToAlignResultSerializer,
+    AskToAlignSerializer,
+    KeyResultQuery,
+    KeyResultSerializer,
+    ScoreSerializer,
+)
 from okrs.models import KeyResult, KeyResultKind, Objective
 from organisations.api.base import with_current
 from organisations.models import Role
@@ -150,3 +156,19 @@ class KeyResultViewSet(
             note=payload.validated_data.get("note", ""),
         )
         return Response(self.get_serializer(self._reload(kr)).data)
+
+    @extend_schema(
+        summary="Ask a report to align an objective to this key result (an in-app notification and e-mail)",
+        request=AskToAlignSerializer,
+        responses=AskToAlignResultSerializer,
+        examples=[OpenApiExample("Ask", value={"member": 42}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"], url_path="ask-to-align")
+    def ask_to_align(self, request: Request, org_slug: str, pk: str) -> Response:
+        kr = self.get_object()
+        payload = AskToAlignSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        notification = services.key_result_ask_to_align(
+            actor=self.membership, key_result=kr, member=payload.validated_data["member"]
+        )
+        return Response(AskToAlignResultSerializer({"notified": notification is not None}).data)

@@ -325,6 +325,16 @@ class ScoreSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(allow_blank=True, required=False, max_length=2000)
 
 
+class AskToAlignSerializer(serializers.Serializer[Any]):
+    member = TenantPrimaryKeyField(
+        queryset=Membership.objects.filter(is_active=True), help_text="Someone in the caller's reporting line"
+    )
+
+
+class AskToAlignResultSerializer(serializers.Serializer[Any]):
+    notified = serializers.BooleanField(help_text="False when they were already asked today (nobody notified twice)")
+
+
 class ReflectionSerializer(serializers.Serializer[Any]):
     reflection = serializers.CharField(allow_blank=True, max_length=10000)
 

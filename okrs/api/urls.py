@@ -8,6 +8,7 @@ from okrs.api.cycles import CycleViewSet
 from okrs.api.key_results import KeyResultViewSet
 from okrs.api.objectives import ObjectiveViewSet
 from okrs.api.progress import ProgressUpdateViewSet
+from okrs.api.review import TeamAlignmentViewSet
 
 router = SimpleRouter()
 router.register("cycles", CycleViewSet, basename="okr-cycle")
@@ -15,5 +16,6 @@ router.register("objectives", ObjectiveViewSet, basename="okr-objective")
 router.register("key-results", KeyResultViewSet, basename="okr-key-result")
 router.register("alignments", AlignmentViewSet, basename="okr-alignment")
 router.register("progress-updates", ProgressUpdateViewSet, basename="okr-progress-update")
+router.register("team-alignment", TeamAlignmentViewSet, basename="okr-team-alignment")
 
 urlpatterns: list[URLPattern | URLResolver] = [path("", include(router.urls))]

@@ -139,6 +139,46 @@ def team_alignment(
     return result
 
 
+@dataclass
+class TeamCoverage:
+    """A manager's team in one cycle: the active reports (by name), their visible objectives, what
+    each supports, and coverage per report (``per_member``) and for the whole team."""
+
+    members: list[Membership]
+    objectives: list[Objective]
+    alignment: dict[int, ObjectiveAlignment]
+    per_member: dict[int, Coverage]
+
+    @property
+    def team(self) -> Coverage:
+        return sum(self.per_member.values(), Coverage(0, 0))
+
+    def unaligned_of(self, member: Membership) -> list[Objective]:
+        return [o for o in self.objectives if o.owner_id == member.pk and not self.alignment[o.pk].aligned]
+
+
+def team_coverage(*, actor: Membership, manager: Membership, cycle: Cycle | None, access: Access) -> TeamCoverage:
+    """The team view's and the API's reading of a team's alignment: a constant number of queries
+    (members, objectives, links, the chain), whatever the team's size."""
+    from okrs.selectors.objectives import objectives_owned_by
+    from okrs.selectors.reports import active_members_among
+    from organisations.selectors import reporting_line
+
+    reports = reporting_line(manager)
+    members = active_members_among(actor=actor, members=reports)
+    if cycle is None or not members:
+        return TeamCoverage(members, [], {}, {m.pk: Coverage(0, 0) for m in members})
+    objectives = objectives_owned_by(actor=actor, cycle=cycle, owners=reports, access=access)
+    for objective in objectives:
+        objective.cycle = cycle  # one cycle for all: no query per objective
+    alignment = team_alignment(actor=actor, manager=manager, objectives=objectives, access=access)
+    owned: dict[int, list[int]] = defaultdict(list)
+    for objective in objectives:
+        owned[objective.owner_id].append(objective.pk)
+    per_member = {m.pk: coverage_of(owned.get(m.pk, []), alignment) for m in members}
+    return TeamCoverage(members, objectives, alignment, per_member)
+
+
 # ---------------------------------------------------------------- key results nobody supports
 
 

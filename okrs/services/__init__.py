@@ -6,7 +6,13 @@ progress is always consistent with the tree when the transaction commits. Who ma
 decided in okrs.permissions; services enforce it.
 """
 
-from okrs.services.alignment import alignment_create, alignment_delete, alignment_parent, alignment_update
+from okrs.services.alignment import (
+    alignment_create,
+    alignment_delete,
+    alignment_parent,
+    alignment_update,
+    key_result_ask_to_align,
+)
 from okrs.services.closing import cycle_carry_over, cycle_remind_scorers, key_result_score, objective_reflect
 from okrs.services.cycles import (
     cycle_create_custom,
@@ -39,6 +45,7 @@ __all__ = [
     "cycle_set_state",
     "cycles_advance",
     "cycles_generate_year",
+    "key_result_ask_to_align",
     "key_result_create",
     "key_result_delete",
     "key_result_score",

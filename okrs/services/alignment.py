@@ -7,10 +7,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 
+from notifications.models import Notification
+from notifications.services import notify
 from okrs import rollup
 from okrs.models import Alignment, Cycle, KeyResult, Objective
-from okrs.permissions import Access, require_edit
+from okrs.permissions import Access, require_ask_to_align, require_edit
 from okrs.selectors.alignment import ancestor_ids
 from okrs.services.common import record, same_org, weight_input
 from organisations.errors import Conflict
@@ -126,3 +129,32 @@ def alignment_delete(*, actor: Membership, alignment: Alignment) -> None:
     alignment.delete()
     record(child, actor, "unaligned")
     _propagate_parents(actor.organisation_id, [alignment])
+
+
+@transaction.atomic
+def key_result_ask_to_align(*, actor: Membership, key_result: KeyResult, member: Membership) -> Notification | None:
+    """Ask ``member`` (someone in the actor's reporting line) to align an objective to
+    ``key_result``: an in-app notification, e-mailed through the outbox if they take e-mail.
+
+    Once a day per key result and person (a second click the same day notifies nobody, and
+    returns None); each request is in the key result's objective's activity."""
+    objective = Objective.objects.for_actor(actor).get(pk=key_result.objective_id)
+    same_org(actor, member)
+    require_ask_to_align(actor, objective, member)
+    organisation = actor.organisation
+    url = reverse("okrs:objective_detail", kwargs={"org_slug": organisation.slug, "objective_id": objective.pk})
+    notification = notify(
+        recipient=member,
+        kind="okrs.align_request",
+        title=f"{actor.user.full_name} asks you to support “{key_result.title}”",
+        body=(
+            f"Nobody's objective supports the key result “{key_result.title}” of “{objective.title}” yet. "
+            "Align one of your objectives to it (Align to a parent, on your objective's page), or add one."
+        ),
+        url=f"{url}#kr-{key_result.pk}",
+        key=f"okrs:align-request:{key_result.pk}:{member.pk}:{organisation.today().isoformat()}",
+        email=True,
+    )
+    if notification is not None:
+        record(objective, actor, "asked to align", key_result=key_result.title, member=member.user.full_name)
+    return notification

@@ -294,6 +294,8 @@ def activity_text(activity: Any) -> str:
         return f"carried it over from {detail.get('source', 'the previous cycle')}"
     if verb == "reflected":
         return "wrote the reflection"
+    if verb == "asked to align":
+        return f"asked {detail.get('member', 'someone')} to support “{key_result}”"
     return f"{verb} it" if verb in ("created", "edited") else verb
 
 

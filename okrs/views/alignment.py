@@ -1,4 +1,5 @@
-"""Alignment pages: pick a parent (with a search as you type), remove an alignment."""
+"""Alignment pages: pick a parent (with a search as you type), remove an alignment, ask a report to
+align to a key result nobody supports."""
 
 from __future__ import annotations
 
@@ -7,14 +8,22 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from okrs import forms, selectors, services
 from okrs.models import Objective
 from okrs.permissions import Access
 from okrs.views.common import detail_url
-from organisations.models import Membership
-from organisations.web import TenantRequest, parse_query, render_page, submit, tenant_view
+from organisations.models import Membership, Role
+from organisations.web import (
+    TenantRequest,
+    parse_query,
+    render_page,
+    safe_next,
+    submit,
+    tenant_view,
+)
 
 
 def _alignment_context(
@@ -106,3 +115,31 @@ def alignment_weight(request: TenantRequest, membership: Membership, alignment_i
         errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
         messages.error(request, " ".join(errors) or "Enter a weight from 0 to 100.")
     return redirect(detail_url(membership, parent.pk))
+
+
+@tenant_view(Role.MANAGER)
+@require_POST
+def ask_to_align(request: TenantRequest, membership: Membership, key_result_id: int) -> HttpResponseBase:
+    """One click from the list of key results nobody supports: notify the chosen report. A choice
+    that is not one (someone outside the reporting line) shows the form again, with the error."""
+    key_result = selectors.access_key_result(membership, key_result_id)
+    form = forms.AskToAlignForm(request.POST, actor=membership)
+    back = safe_next(request, membership, reverse("okrs:team", kwargs={"org_slug": membership.organisation.slug}))
+    done = submit(
+        form,
+        lambda: (
+            services.key_result_ask_to_align(
+                actor=membership, key_result=key_result, member=form.cleaned_data["member"]
+            )
+            or False
+        ),
+    )
+    if not done.ok:
+        context = {"section": "okrs", "key_result": key_result, "form": form, "back": back}
+        return render(request, "okrs/ask_to_align.html", context)
+    name = form.cleaned_data["member"].user.full_name
+    if done.value:
+        messages.success(request, f"Asked {name} to support “{key_result.title}”.")
+    else:
+        messages.info(request, f"{name} was already asked today to support “{key_result.title}”.")
+    return redirect(back)

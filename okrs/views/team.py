@@ -16,7 +16,7 @@ from okrs import forms, selectors
 from okrs import status as okr_status
 from okrs.models import Cycle, Objective, Status
 from okrs.permissions import Access
-from okrs.selectors.coverage import Coverage, ObjectiveAlignment, coverage_of, team_alignment
+from okrs.selectors.coverage import Coverage, ObjectiveAlignment, team_coverage, uncovered_key_results
 from okrs.views.common import objective_url, percent
 from organisations import selectors as org_selectors
 from organisations.models import Membership, Role
@@ -78,37 +78,40 @@ def team(request: TenantRequest, membership: Membership) -> HttpResponse:
     manager = org_selectors.access_reporting_line_of(membership, query.manager_id())
     picker = selectors.managers(actor=membership) if membership.is_admin else []
     cycle = query.chosen_cycle(membership, today)
-    reports = org_selectors.reporting_line(manager)
-    members = selectors.active_members_among(actor=membership, members=reports)
     alignment_filter = query.cleaned_data.get("alignment") or ""
-    blocks: list[ReportBlock] = []
-    if cycle is not None and members:
-        access = Access(membership)
-        objectives = selectors.objectives_owned_by(actor=membership, cycle=cycle, owners=reports, access=access)
-        alignment = team_alignment(actor=membership, manager=manager, objectives=objectives, access=access)
-        by_owner: dict[int, list[TeamRow]] = defaultdict(list)
-        for objective in objectives:
-            objective.cycle = cycle
-            by_owner[objective.owner_id].append(
-                TeamRow(
-                    objective=objective,
-                    status=okr_status.objective_status(objective, organisation=organisation, today=today),
-                    stale=okr_status.is_stale(
-                        objective, cycle, now=now, today=today, period=okr_status.stale_after(organisation)
-                    ),
-                    url=objective_url(organisation.slug, objective.pk),
-                    alignment=alignment[objective.pk],
-                )
+    access = Access(membership)
+    uncovered = uncovered_key_results(actor=membership, manager=manager, cycle=cycle, access=access) if cycle else []
+    coverage = team_coverage(actor=membership, manager=manager, cycle=cycle, access=access)
+    members = coverage.members
+    by_owner: dict[int, list[TeamRow]] = defaultdict(list)
+    for objective in coverage.objectives:
+        assert cycle is not None
+        by_owner[objective.owner_id].append(
+            TeamRow(
+                objective=objective,
+                status=okr_status.objective_status(objective, organisation=organisation, today=today),
+                stale=okr_status.is_stale(
+                    objective, cycle, now=now, today=today, period=okr_status.stale_after(organisation)
+                ),
+                url=objective_url(organisation.slug, objective.pk),
+                alignment=coverage.alignment[objective.pk],
             )
+        )
+    blocks: list[ReportBlock] = []
+    if cycle is not None:
         for m in members:
-            rows = by_owner.get(m.pk, [])
-            covered = coverage_of((r.objective.pk for r in rows), alignment)
+            covered = coverage.per_member[m.pk]
             blocks.append(
-                ReportBlock(member=m, rows=rows, coverage=covered, unaligned_count=covered.total - covered.aligned)
+                ReportBlock(
+                    member=m,
+                    rows=by_owner.get(m.pk, []),
+                    coverage=covered,
+                    unaligned_count=covered.total - covered.aligned,
+                )
             )
     # The summary counts everyone's objectives; a filter only narrows the table, to the people it
     # found something for.
-    team_coverage = sum((b.coverage for b in blocks), Coverage(0, 0))
+    whole_team = coverage.team
     summary = {
         "objective_count": sum(len(b.rows) for b in blocks),
         "stale_count": sum(b.stale_count for b in blocks),
@@ -131,11 +134,15 @@ def team(request: TenantRequest, membership: Membership) -> HttpResponse:
         "blocks": blocks,
         "members": members,
         **summary,
-        "team_coverage": team_coverage,
-        "unaligned_total": team_coverage.total - team_coverage.aligned,
+        "team_coverage": whole_team,
+        "unaligned_total": whole_team.total - whole_team.aligned,
         "unaligned_url": _team_url(request, cycle, manager, membership, alignment="unaligned"),
         "all_url": _team_url(request, cycle, manager, membership),
         "direct_ids": {m.pk for m in members if m.manager_id == manager.pk},
+        "uncovered": uncovered,
+        # Whom a key result's owner may ask to align: direct reports first.
+        "askable": sorted(members, key=lambda m: m.manager_id != manager.pk),
+        "team_url": _team_url(request, cycle, manager, membership),
         "can_carry_over": membership.has_role(Role.MANAGER) and bool(members),
         "stale_days": organisation.stale_after_days,
         "alignment_filter": alignment_filter,

@@ -129,6 +129,7 @@ _MANAGE_CASES: list[Case] = [
     Case("okrs:tree"),
     Case("okrs:tree_children"),
     Case("okrs:team"),
+    Case("okrs:ask_to_align", lambda w: {"key_result_id": w.okrs.company_kr.pk}, ("post",)),
     Case("okrs:cycles", methods=("get", "post")),
     Case("okrs:cycle_state", lambda w: {"cycle_id": w.okrs.quarter.pk}, ("post",)),
     Case("okrs:cycle_delete", lambda w: {"cycle_id": w.okrs.quarter.pk}, ("post",)),
@@ -143,7 +144,23 @@ def _b_okrs(a: World, b: World) -> Any:
     return fingerprint(b)
 
 
+def _b_notifications(a: World, b: World) -> Any:
+    from notifications.models import Notification
+
+    with a.tenant():
+        in_a = Notification.objects.count()
+    with b.tenant():
+        return (in_a, Notification.objects.count())
+
+
 _MANAGE_BODIES: list[BodyCase] = [
+    # b's owner asks a's member to align to b's key result: not one of b's members.
+    BodyCase(
+        "okrs:ask_to_align",
+        lambda w: {"key_result_id": w.okrs.company_kr.pk},
+        lambda a, b: {"member": a.employee.pk},
+        _b_notifications,
+    ),
     # b's owner names a's cycles as source or target: refused as an unknown choice, nothing copied.
     BodyCase(
         "okrs:carry_over",
@@ -213,9 +230,19 @@ API_CASES: dict[tuple[str, str], Ids] = {
     (f"{P}/progress-updates/", "get"): no_ids,
     (f"{P}/progress-updates/", "post"): no_ids,
     (f"{P}/progress-updates/{{id}}/", "get"): UPDATE,
+    (f"{P}/key-results/{{id}}/ask-to-align/", "post"): lambda w: {"id": w.okrs.company_kr.pk},
+    (f"{P}/team-alignment/coverage/", "get"): no_ids,
+    (f"{P}/team-alignment/uncovered-key-results/", "get"): no_ids,
 }
 
 API_BODY_CASES: list[ApiBodyCase] = [
+    (
+        f"{P}/key-results/{{id}}/ask-to-align/",
+        "post",
+        lambda w: {"id": w.okrs.company_kr.pk},
+        lambda a, b: {"member": a.employee.pk},
+        "member",
+    ),
     # (path template, method, ids of b's own object, body with a's ids, field that must carry the error)
     (f"{P}/objectives/", "post", no_ids, lambda a, b: {"title": "X", "cycle": a.okrs.quarter.pk}, "cycle"),
     (

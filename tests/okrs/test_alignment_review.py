@@ -194,3 +194,101 @@ def test_team_view_filters_unaligned_only_and_aligned_to_my_key_results(a: World
 def test_a_malformed_alignment_filter_is_a_400(a: World, team: Team) -> None:
     url = reverse("okrs:team", kwargs={"org_slug": a.org.slug})
     assert login(Client(), a.manager).get(f"{url}?alignment=everything").status_code == 400
+
+
+# ---------------------------------------------------------------- key results nobody supports
+
+
+def _ask(a: World, who: Membership, kr: KeyResult, member: Membership) -> object:
+    url = reverse("okrs:ask_to_align", kwargs={"org_slug": a.org.slug, "key_result_id": kr.pk})
+    return login(Client(), who).post(url, {"member": member.pk})
+
+
+def test_team_view_lists_the_key_results_nobody_supports_with_an_ask_button(a: World, team: Team) -> None:
+    html = _team_page(a, a.manager)
+    assert "Key results nobody supports" in html
+    assert "KR nobody supports" in html
+    assert "KR with a non-counting child" in html
+    assert "aligned objectives do not count toward it" in html
+    assert ">KR one</a>" not in html.split("Key results nobody supports")[1].split("</section>")[0]
+    assert reverse("okrs:ask_to_align", kwargs={"org_slug": a.org.slug, "key_result_id": team.m_kr2.pk}) in html
+    assert "Ask to align" in html
+
+
+def test_asking_a_report_to_align_notifies_them_in_the_app_and_by_email_once_a_day(a: World, team: Team) -> None:
+    from notifications.models import Notification
+    from okrs.models import Activity
+    from outbox.models import OutboxJob
+
+    response = _ask(a, a.manager, team.m_kr2, a.employee)
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    with a.tenant():
+        notes = list(Notification.objects.filter(recipient=a.employee, kind="okrs.align_request"))
+        assert len(notes) == 1
+        assert "KR nobody supports" in notes[0].title
+        assert notes[0].url.endswith(f"#kr-{team.m_kr2.pk}")
+        assert notes[0].email_requested
+        assert OutboxJob.objects.filter(key=f"notification:{notes[0].pk}").exists()
+        assert Activity.objects.filter(objective=team.mine, verb="asked to align").count() == 1
+    _ask(a, a.manager, team.m_kr2, a.employee)  # a second click the same day
+    with a.tenant():
+        assert Notification.objects.filter(recipient=a.employee, kind="okrs.align_request").count() == 1
+        assert Activity.objects.filter(objective=team.mine, verb="asked to align").count() == 1
+
+
+def test_only_reports_can_be_asked_and_only_by_an_editor_of_the_key_result(a: World, team: Team) -> None:
+    from notifications.models import Notification
+
+    refused = _ask(a, a.manager, team.m_kr2, a.admin)  # not a report: not one of the choices
+    assert refused.status_code == 200  # type: ignore[attr-defined]
+    assert "Select a valid choice" in refused.content.decode()  # type: ignore[attr-defined]
+    assert _ask(a, a.employee, team.m_kr2, team.indirect).status_code == 403  # type: ignore[attr-defined]  # role
+    with a.tenant():
+        assert not Notification.objects.filter(kind="okrs.align_request").exists()
+
+
+# ---------------------------------------------------------------- the API
+
+
+def _api(a: World, path: str) -> str:
+    return f"/api/v1/orgs/{a.org.slug}/{path}"
+
+
+def test_api_coverage_gives_the_page_numbers_per_report_and_for_the_team(a: World, team: Team) -> None:
+    client = login(Client(), a.manager)
+    response = client.get(_api(a, "team-alignment/coverage/"), {"cycle": team.company.cycle_id})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["team"] == {"aligned": 4, "total": 6, "percent": 67}
+    by_member = {r["member"]: r for r in body["reports"]}
+    assert by_member[a.employee.pk]["coverage"] == {"aligned": 1, "total": 2, "percent": 50}
+    assert by_member[a.employee.pk]["unaligned_objectives"] == [team.e_loose.pk]
+    assert by_member[a.employee.pk]["direct"] is True
+    assert by_member[team.indirect.pk]["direct"] is False
+    assert by_member[team.indirect.pk]["unaligned_objectives"] == [team.i_hidden.pk]
+    # Someone else's team is HR's to look at; a bad parameter is a 400 naming it.
+    assert client.get(_api(a, "team-alignment/coverage/"), {"manager": a.owner.pk}).status_code == 403
+    bad = client.get(_api(a, "team-alignment/coverage/"), {"cycle": "x"})
+    assert bad.status_code == 400
+    assert "cycle" in bad.json()
+
+
+def test_api_uncovered_key_results_and_ask_to_align(a: World, team: Team) -> None:
+    client = login(Client(), a.manager)
+    response = client.get(_api(a, "team-alignment/uncovered-key-results/"), {"cycle": team.company.cycle_id})
+    assert response.status_code == 200
+    assert [(k["title"], k["has_any_child"]) for k in response.json()] == [
+        ("KR nobody supports", False),
+        ("KR with a non-counting child", True),
+    ]
+    url = _api(a, f"key-results/{team.m_kr2.pk}/ask-to-align/")
+    first = client.post(url, {"member": a.report.pk}, content_type="application/json")
+    assert first.status_code == 200
+    assert first.json() == {"notified": True}
+    again = client.post(url, {"member": a.report.pk}, content_type="application/json")
+    assert again.json() == {"notified": False}
+    outside = client.post(url, {"member": a.owner.pk}, content_type="application/json")
+    assert outside.status_code == 403
+    missing = client.post(url, {}, content_type="application/json")
+    assert missing.status_code == 400
+    assert "member" in missing.json()
