@@ -12,6 +12,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from checkins import permissions
@@ -25,6 +26,7 @@ from checkins.models import (
     TemplateVersion,
 )
 from checkins.questions import DEFAULT_QUESTIONS
+from notifications.services import notify
 from organisations.errors import Conflict
 from organisations.models import Membership
 from organisations.tokens import hash_token
@@ -203,7 +205,7 @@ def _lock(actor: Membership, checkin: Checkin) -> Checkin:
     return (
         Checkin.objects.for_actor(actor)
         .select_for_update(of=("self",))
-        .select_related("template_version", "employee")
+        .select_related("template_version", "employee__user", "employee__manager__organisation", "manager__organisation")
         .get(pk=checkin.pk)
     )
 
@@ -246,7 +248,27 @@ def checkin_submit(*, actor: Membership, checkin: Checkin, answers: dict[str, st
     locked.state = CheckinState.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.save(update_fields=["answers", "state", "submitted_at", "updated_at"])
+    _tell_the_manager(locked)
     return _refresh(checkin, locked)
+
+
+def _tell_the_manager(checkin: Checkin) -> None:
+    """The pair's manager hears that answers wait for their notes: in-app, and by e-mail (an
+    outbox job in this transaction, so a broker that is down delays the e-mail, never the submit)."""
+    manager = checkin.manager if checkin.manager is not None and checkin.manager.is_active else None
+    manager = manager or checkin.employee.manager
+    if manager is None:
+        return
+    employee = checkin.employee.user.full_name
+    notify(
+        recipient=manager,
+        kind="checkins.submitted",
+        title=f"{employee} submitted their check-in",
+        body=f"{CheckinKind(checkin.kind).label}: read the answers, add your notes and complete it.",
+        url=reverse("checkins:detail", kwargs={"org_slug": manager.organisation.slug, "checkin_id": checkin.pk}),
+        key=f"checkins.submitted:{checkin.pk}",
+        email=True,
+    )
 
 
 @transaction.atomic

@@ -15,8 +15,10 @@ from django.http import Http404
 from checkins import permissions, selectors, services
 from checkins.models import Checkin, CheckinKind, CheckinState, CheckinTemplate, TemplateVersion
 from checkins.questions import DEFAULT_QUESTIONS
+from notifications.models import Notification
 from organisations import rls
 from organisations.errors import Conflict
+from outbox.models import JobState, OutboxJob
 from tests.checkins.conftest import ANSWERS, CheckinWorld, build_checkins
 from tests.conftest import World
 
@@ -84,6 +86,20 @@ def test_draft_submit_complete(a: World, c: CheckinWorld) -> None:
         assert checkin.manager_notes == "Good quarter so far."
         with pytest.raises(Conflict):
             services.checkin_complete(actor=a.manager, checkin=checkin, manager_notes="twice")
+
+
+def test_submitting_tells_the_pairs_manager_once_in_app_and_by_an_outbox_email_job(a: World, c: CheckinWorld) -> None:
+    with a.tenant():
+        services.checkin_submit(actor=a.employee, checkin=c.employee_checkin, answers=ANSWERS)
+        [note] = Notification.objects.filter(kind="checkins.submitted")
+        assert note.recipient_id == a.manager.pk
+        assert note.title == f"{a.employee.user.full_name} submitted their check-in"
+        assert note.url == f"/o/{a.org.slug}/checkins/{c.employee_checkin.pk}/"
+        [job] = OutboxJob.objects.filter(task="notifications.tasks.send_notification_email")
+        assert (job.state, job.kwargs["notification_id"]) == (JobState.PENDING, note.pk)
+        with pytest.raises(Conflict):  # a second submit changes nothing and tells nobody again
+            services.checkin_submit(actor=a.employee, checkin=c.employee_checkin, answers=ANSWERS)
+        assert Notification.objects.filter(kind="checkins.submitted").count() == 1
 
 
 def test_permission_matrix(a: World, b: World, c: CheckinWorld) -> None:
