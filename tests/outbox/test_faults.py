@@ -1,6 +1,7 @@
 """Faults with real parts (issue 11, item 6): a private ``redis-server`` started here, a real
 Celery worker (prefork, so it has a pool process to kill) and a real beat running the outbox
-relay, both against the test database; requests through the whole Django stack.
+relay, both against the test database (``tests.kit.real_parts.stack``); requests through the
+whole Django stack.
 
 Every test ends by counting: e-mails in the worker's file backend, effect rows, job states. Lost
 and duplicated must both be 0. The figures the notes quote (docs/architecture.md, Background
@@ -10,203 +11,26 @@ jobs; /work/notes/outbox.md) are printed with ``-s``.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
-from kombu import pools
 
 from config import cache as failsafe
-from config.celery import app
 from organisations.models import Invitation
 from outbox import services
 from outbox.models import Effect, JobState, OutboxJob
 from tests.conftest import World, build_world, login
 from tests.factories import PASSWORD
-from tests.organisations.test_celery_worker import database_url
+from tests.kit.real_parts import Stack, stack  # noqa: F401  (the private Redis, worker and beat)
 from tests.outbox.pausing import PAUSING_TASK
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
-#: The relay's timings for these tests (the defaults are 10 s / 5 s / 120 s; see settings.py).
-RELAY_ENV = {"OUTBOX_RELAY_EVERY": "1", "OUTBOX_RELAY_GRACE": "1", "OUTBOX_REPUBLISH_AFTER": "4"}
 #: What a request may cost with the broker refused or frozen.
 REQUEST_BOUND = 1.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until(what: str, condition: Callable[[], bool], timeout: float, on_fail: Callable[[], str]) -> float:
-    """Poll until ``condition`` holds; returns the seconds it took."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if condition():
-            return time.monotonic() - started
-        time.sleep(0.2)
-    pytest.fail(f"no {what} within {timeout:.0f}s\n{on_fail()}")
-
-
-@dataclass
-class Redis:
-    port: int
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.fail("redis-server is not installed: the fault tests need it (apt-get install redis-server)")
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)
-        pytest.fail("the private redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGCONT)  # a frozen one must be able to exit
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-    def freeze(self) -> None:
-        assert self.process
-        self.process.send_signal(signal.SIGSTOP)
-
-    def thaw(self) -> None:
-        assert self.process
-        self.process.send_signal(signal.SIGCONT)
-
-
-@dataclass
-class Stack:
-    """The private Redis, the worker and the beat, and the mail they sent."""
-
-    redis: Redis
-    base: Path
-    mail_dir: Path
-    control: Path
-    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-
-    def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            **RELAY_ENV,
-            "DATABASE_URL": database_url(),
-            "REDIS_URL": self.redis.url,
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(self.mail_dir),
-            "PYTHONUNBUFFERED": "1",
-        }
-
-    def start(self, name: str) -> None:
-        celery = [sys.executable, "-m", "celery", "-A", "config"]
-        if name == "worker":
-            command = [
-                *celery,
-                *("worker", "--pool", "prefork", "--concurrency", "1", "-l", "info", "-I", "tests.outbox.pausing"),
-                *("-n", f"faults-{self.redis.port}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"),
-            ]
-        else:
-            command = [*celery, "beat", "-l", "info", "-s", str(self.base / "beat-schedule")]
-        log = (self.base / f"{name}.log").open("ab")
-        # A session of its own, so the whole worker (main and pool processes) can be killed at once.
-        self.processes[name] = subprocess.Popen(
-            command, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-    def kill(self, name: str, sig: signal.Signals = signal.SIGKILL) -> None:
-        process = self.processes.pop(name)
-        if process.poll() is None:
-            os.killpg(process.pid, sig)
-        process.wait(timeout=15)
-
-    def stop_all(self) -> None:
-        for name in list(self.processes):
-            process = self.processes[name]
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(timeout=5)
-            self.processes.pop(name)
-
-    def logs(self) -> str:
-        return "\n".join(
-            f"--- {path.name}\n{path.read_text(errors='replace')[-4000:]}" for path in sorted(self.base.glob("*.log"))
-        )
-
-    def mails(self) -> list[str]:
-        return [p.read_text(errors="replace") for p in sorted(self.mail_dir.glob("*")) if p.is_file()]
-
-    def mails_to(self, address: str) -> int:
-        return sum(f"To: {address}" in mail for mail in self.mails())
-
-    def wait(self, what: str, condition: Callable[[], bool], timeout: float = 60) -> float:
-        return wait_until(what, condition, timeout, self.logs)
-
-
-def reset_broker_pools() -> None:
-    """Forget every pooled broker connection, so the next publish connects to the configured broker afresh.
-
-    ``app.pool.force_close_all()`` alone is not enough: kombu keeps the closed pool registered under
-    the broker's URL and the app keeps it cached, so every later publish in this process would fail
-    with "Acquire on closed pool" (and leave its job pending) until the process ends.
-    """
-    pools.reset()
-    app._pool = None  # the app's cached handle on the pool just closed
-    app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def stack(django_db_setup: None, tmp_path: Path) -> Iterator[Stack]:
-    redis = Redis(port=free_port())
-    redis.start()
-    mail_dir, control = tmp_path / "mail", tmp_path / "control"
-    mail_dir.mkdir()
-    control.mkdir()
-    s = Stack(redis=redis, base=tmp_path, mail_dir=mail_dir, control=control)
-    saved = app.conf.broker_url, app.conf.broker_write_url, app.conf.task_default_queue
-    app.conf.broker_url = app.conf.broker_write_url = redis.url  # this process publishes there too
-    app.conf.task_default_queue = "celery"
-    reset_broker_pools()
-    try:
-        s.start("worker")
-        s.start("beat")
-        yield s
-    finally:
-        s.stop_all()
-        redis.stop()
-        app.conf.broker_url, app.conf.broker_write_url, app.conf.task_default_queue = saved
-        reset_broker_pools()
 
 
 def jobs(w: World) -> list[OutboxJob]:
@@ -231,7 +55,7 @@ def report(line: str) -> None:
     print(f"\n[outbox faults] {line}")
 
 
-def test_redis_stopped_during_requests_loses_nothing_and_sends_once(stack: Stack) -> None:
+def test_redis_stopped_during_requests_loses_nothing_and_sends_once(stack: Stack) -> None:  # noqa: F811
     a = build_world("alpha", "Alpha")
     client = login(Client(), a.admin)
     # One invitation while all is well: delivered, and the worker is proven up.
@@ -268,7 +92,7 @@ def test_redis_stopped_during_requests_loses_nothing_and_sends_once(stack: Stack
     )
 
 
-def test_redis_frozen_costs_a_request_at_most_the_bound(stack: Stack) -> None:
+def test_redis_frozen_costs_a_request_at_most_the_bound(stack: Stack) -> None:  # noqa: F811
     a = build_world("alpha", "Alpha")
     client = login(Client(), a.admin)
     assert invite_through_the_page(client, a, "warm@example.test")[0] == 302
@@ -318,7 +142,7 @@ def test_redis_frozen_costs_a_request_at_most_the_bound(stack: Stack) -> None:
 
 
 @pytest.mark.parametrize("stage", ["before", "after"])
-def test_pool_process_killed_before_or_after_the_send_sends_exactly_once(stack: Stack, stage: str) -> None:
+def test_pool_process_killed_before_or_after_the_send_sends_exactly_once(stack: Stack, stage: str) -> None:  # noqa: F811
     a = build_world("alpha", "Alpha")
     address = f"{stage}@example.test"
     with a.tenant():
@@ -347,7 +171,7 @@ def test_pool_process_killed_before_or_after_the_send_sends_exactly_once(stack: 
     report(f"pool process killed {stage} the send: done {took:.1f}s after the kill; e-mails 1 (lost 0, duplicated 0)")
 
 
-def test_worker_main_process_killed_jobs_are_delivered_after_restart(stack: Stack) -> None:
+def test_worker_main_process_killed_jobs_are_delivered_after_restart(stack: Stack) -> None:  # noqa: F811
     a = build_world("alpha", "Alpha")
     address = "main@example.test"
     with a.tenant():
