@@ -252,6 +252,19 @@ class AlignmentWeightForm(forms.Form):
     counts_toward_progress = forms.BooleanField(required=False)
 
 
+class ReviewForm(forms.Form):
+    """A manager approves a report's objective or sends it back; a send-back needs a comment (the
+    service says so, on the comment field)."""
+
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("request_changes", "Send back")])
+    comment = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required to send it back: say what should change. Its owner sees it on the objective and in My work.",
+    )
+
+
 class AskToAlignForm(forms.Form):
     """Whom to ask to align to a key result nobody supports (the service decides who may be asked)."""
 

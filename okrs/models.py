@@ -127,6 +127,12 @@ def value_field(**options: object) -> models.DecimalField:
     return models.DecimalField(max_digits=20, decimal_places=4, **options)  # type: ignore[arg-type]
 
 
+class ApprovalState(models.TextChoices):
+    PENDING = "pending", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+
 class Objective(TenantModel):
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="objectives")
     title = models.CharField(max_length=200)
@@ -158,6 +164,12 @@ class Objective(TenantModel):
     carried_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to"
     )
+    #: A manager's review (okrs.services.approvals): pending until approved or sent back with a
+    #: comment; a material edit after a send-back makes it pending again.
+    approval_state = models.CharField(max_length=20, choices=ApprovalState.choices, default=ApprovalState.PENDING)
+    approval_comment = models.TextField(blank=True)
+    approval_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    approval_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -175,6 +187,16 @@ class Objective(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def needs_approval(self) -> bool:
+        """Reviewed by its owner's managers: the objective of someone without a manager (the top
+        of the organisation) needs no approval. ``NEEDS_APPROVAL`` is the same rule in SQL."""
+        return self.owner.manager_id is not None
+
+
+#: ``Objective.needs_approval`` as a filter.
+NEEDS_APPROVAL = models.Q(owner__manager__isnull=False)
 
 
 class Contributor(TenantModel):

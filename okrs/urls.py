@@ -14,6 +14,7 @@ urlpatterns = [
     path("objectives/<int:objective_id>/edit/", objectives.objective_edit, name="objective_edit"),
     path("objectives/<int:objective_id>/delete/", objectives.objective_delete, name="objective_delete"),
     path("objectives/<int:objective_id>/reflection/", objectives.objective_reflect, name="objective_reflect"),
+    path("objectives/<int:objective_id>/review/", objectives.objective_review, name="objective_review"),
     # key results
     path("objectives/<int:objective_id>/key-results/new/", key_results.key_result_create, name="key_result_create"),
     path("key-results/<int:key_result_id>/edit/", key_results.key_result_edit, name="key_result_edit"),

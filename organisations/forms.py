@@ -153,6 +153,11 @@ class OrganisationSettingsForm(forms.Form):
         min_value=1, max_value=90, label="Stale after (days)", help_text="No progress update for this long."
     )
     number_format = forms.ChoiceField(choices=NumberFormat.choices, label="Numbers are written")
+    objectives_need_approval = forms.BooleanField(
+        required=False,
+        label="Objectives need their manager's approval before a cycle becomes active",
+        help_text="Activating a cycle is then refused while objectives of people who have a manager are not approved.",
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -172,6 +177,7 @@ class OrganisationSettingsForm(forms.Form):
             "pace_at_risk_percent": int(organisation.pace_at_risk_margin * 100),
             "stale_after_days": organisation.stale_after_days,
             "number_format": organisation.number_format,
+            "objectives_need_approval": organisation.objectives_need_approval,
         }
 
     def service_kwargs(self) -> dict[str, Any]:

@@ -137,6 +137,9 @@ class Organisation(models.Model):
     stale_after_days = models.PositiveSmallIntegerField(default=14)
     #: How typed numbers are read: which mark is the decimal one (the other groups thousands).
     number_format = models.CharField(max_length=5, choices=NumberFormat.choices, default=NumberFormat.DOT)
+    #: HR's choice: a cycle becomes active only once every objective needing approval (one whose
+    #: owner has a manager) is approved (okrs.services.approvals).
+    objectives_need_approval = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -530,6 +530,7 @@ SETTINGS_FIELDS = (
     "pace_at_risk_margin",
     "stale_after_days",
     "number_format",
+    "objectives_need_approval",
 )
 
 
@@ -545,6 +546,7 @@ def organisation_update(
     pace_at_risk_margin: Decimal | None = None,
     stale_after_days: int | None = None,
     number_format: str | None = None,
+    objectives_need_approval: bool | None = None,
 ) -> Organisation:
     """An admin changes the organisation's settings and quarter rules (None keeps a value as it
     is). Pages, the API and the tasks read the organisation afresh on each request, so a change
@@ -560,6 +562,7 @@ def organisation_update(
         "pace_at_risk_margin": pace_at_risk_margin,
         "stale_after_days": stale_after_days,
         "number_format": number_format,
+        "objectives_need_approval": objectives_need_approval,
     }
     values: dict[str, Any] = {
         field: getattr(organisation, field) if value is None else value for field, value in wanted.items()

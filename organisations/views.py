@@ -406,6 +406,7 @@ SETTING_LABELS = {
     "pace_at_risk_margin": "At-risk margin",
     "stale_after_days": "Stale after (days)",
     "number_format": "Number format",
+    "objectives_need_approval": "Approval before a cycle is active",
 }
 
 

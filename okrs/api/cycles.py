@@ -18,6 +18,7 @@ from okrs import status as okr_status
 from okrs.api.common import CsvRenderer, OkrViewSet
 from okrs.api.examples import TREE_NODE_EXAMPLE
 from okrs.api.serializers import (
+    ApprovalItemSerializer,
     CycleSerializer,
     CycleStateSerializer,
     GenerateYearSerializer,
@@ -25,8 +26,10 @@ from okrs.api.serializers import (
     objective_filters,
 )
 from okrs.models import Cycle, Objective
+from okrs.selectors.approvals import unapproved_objectives
 from okrs.tree import Forest
 from organisations.models import Role
+from organisations.selectors import require_role
 
 #: The tree repeats an objective under each of its parents; this caps pathological fan-out.
 TREE_MAX_NODES = 5000
@@ -211,3 +214,16 @@ class CycleViewSet(
     def export(self, request: Request, org_slug: str, pk: str) -> HttpResponse:
         cycle = self.get_object()
         return csv_io.csv_response(csv_io.export_cycle(actor=self.membership, cycle=cycle), cycle)
+
+    @extend_schema(
+        summary="The cycle's objectives that need approval and are not approved (HR admins)",
+        responses=ApprovalItemSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def unapproved(self, request: Request, org_slug: str, pk: str) -> Response:
+        require_role(self.membership, Role.ADMIN)
+        cycle = self.get_object()
+        found = unapproved_objectives(organisation_id=self.organisation.pk, cycle=cycle).select_related(
+            "owner__user", "approval_by__user"
+        )
+        return Response(ApprovalItemSerializer(found.order_by("title", "id"), many=True).data)

@@ -14,7 +14,13 @@ from rest_framework.response import Response
 from okrs import selectors, services
 from okrs.api.common import OkrViewSet
 from okrs.api.examples import OBJECTIVE_EXAMPLE
-from okrs.api.serializers import ObjectiveQuery, ObjectiveSerializer, ReflectionSerializer, objective_filters
+from okrs.api.serializers import (
+    ObjectiveQuery,
+    ObjectiveSerializer,
+    ReflectionSerializer,
+    ReviewSerializer,
+    objective_filters,
+)
 from okrs.models import Level, Objective
 from organisations.api.base import with_current
 from organisations.models import Role
@@ -150,3 +156,38 @@ class ObjectiveViewSet(
             actor=self.membership, objective=objective, reflection=payload.validated_data["reflection"]
         )
         return Response(self.get_serializer(self._reload(objective)).data)
+
+    def _review(self, request: Request, *, approve: bool) -> Response:
+        objective = self.get_object()
+        payload = ReviewSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        comment = payload.validated_data.get("comment", "")
+        if approve:
+            services.objective_approve(actor=self.membership, objective=objective, comment=comment)
+        else:
+            services.objective_request_changes(actor=self.membership, objective=objective, comment=comment)
+        return Response(self.get_serializer(self._reload(objective)).data)
+
+    @extend_schema(
+        summary="Approve a report's objective (its owner's managers and HR admins)",
+        request=ReviewSerializer,
+        responses=ObjectiveSerializer,
+        examples=[OpenApiExample("Approve", value={"comment": "Ambitious and clear."}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, org_slug: str, pk: str) -> Response:
+        return self._review(request, approve=True)
+
+    @extend_schema(
+        summary="Send a report's objective back with a comment saying what to change",
+        request=ReviewSerializer,
+        responses=ObjectiveSerializer,
+        examples=[
+            OpenApiExample(
+                "Send back", value={"comment": "Align it to the team's activation key result."}, request_only=True
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path="request-changes")
+    def request_changes(self, request: Request, org_slug: str, pk: str) -> Response:
+        return self._review(request, approve=False)

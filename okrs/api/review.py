@@ -1,5 +1,5 @@
 """A manager's alignment review over the API: coverage of a team (per report and for the team),
-the key results nobody supports, and the objectives awaiting the caller's approval.
+the key results nobody supports, and the approval state of the team's objectives.
 
 The same selectors as the team view, so the numbers are the page's numbers: only what the caller
 may see counts."""
@@ -16,7 +16,9 @@ from rest_framework.response import Response
 
 from okrs import selectors
 from okrs.api.common import OkrViewSet
-from okrs.models import Cycle, KeyResult
+from okrs.api.serializers import ApprovalItemSerializer
+from okrs.models import ApprovalState, Cycle, KeyResult
+from okrs.selectors.approvals import approvals_waiting
 from okrs.selectors.coverage import Coverage, team_coverage, uncovered_key_results
 from organisations import selectors as org_selectors
 from organisations.api.base import IdParam
@@ -26,6 +28,10 @@ from organisations.models import Membership, Role
 class TeamAlignmentQuery(serializers.Serializer[Any]):
     cycle = IdParam(help_text="A cycle id; by default the default cycle (the active one containing today)")
     manager = IdParam(help_text="Whose team (HR admins only); by default the caller's")
+
+
+class ApprovalsQuery(TeamAlignmentQuery):
+    approval_state = serializers.ChoiceField(choices=ApprovalState.choices, required=False)
 
 
 class CoverageNumbersSerializer(serializers.Serializer[Coverage]):
@@ -74,8 +80,8 @@ class TeamAlignmentViewSet(OkrViewSet):
     read_role = Role.EMPLOYEE
     pagination_class = None
 
-    def _subject(self) -> tuple[Membership, Cycle | None]:
-        query = self.query(TeamAlignmentQuery)
+    def _subject(self, query_class: type[TeamAlignmentQuery] = TeamAlignmentQuery) -> tuple[Membership, Cycle | None]:
+        query = self.query(query_class)
         manager = org_selectors.access_reporting_line_of(self.membership, query.get("manager"))
         cycle_id = query.get("cycle")
         today = self.organisation.today()
@@ -127,3 +133,17 @@ class TeamAlignmentViewSet(OkrViewSet):
             else []
         )
         return Response(UncoveredKeyResultSerializer(found, many=True).data)
+
+    @extend_schema(
+        summary="The team's objectives with their approval state (those the manager reviews)",
+        parameters=[ApprovalsQuery],
+        responses=ApprovalItemSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"])
+    def approvals(self, request: Request, org_slug: str) -> Response:
+        manager, cycle = self._subject(ApprovalsQuery)
+        if cycle is None:
+            return Response([])
+        state = self.query(ApprovalsQuery).get("approval_state", "")
+        found = approvals_waiting(actor=self.membership, cycle=cycle, access=self.access, state=state, manager=manager)
+        return Response(ApprovalItemSerializer(found.order_by("owner__user__full_name", "title", "id"), many=True).data)

@@ -230,6 +230,10 @@ class ObjectiveSerializer(serializers.ModelSerializer[Objective]):
             "score",
             "reflection",
             "carried_from",
+            "approval_state",
+            "approval_comment",
+            "approval_by",
+            "approval_at",
             "key_results",
             "created_at",
             "updated_at",
@@ -243,6 +247,10 @@ class ObjectiveSerializer(serializers.ModelSerializer[Objective]):
             "score",
             "reflection",
             "carried_from",
+            "approval_state",
+            "approval_comment",
+            "approval_by",
+            "approval_at",
             "created_at",
             "updated_at",
         ]
@@ -323,6 +331,37 @@ class ScoreSerializer(serializers.Serializer[Any]):
         max_digits=4, decimal_places=3, allow_null=True, help_text="0.0 to 1.0; null clears it (its progress stands)"
     )
     note = serializers.CharField(allow_blank=True, required=False, max_length=2000)
+
+
+class ReviewSerializer(serializers.Serializer[Any]):
+    comment = serializers.CharField(
+        allow_blank=True, required=False, max_length=2000, help_text="Required to request changes"
+    )
+
+
+class ApprovalItemSerializer(serializers.ModelSerializer[Objective]):
+    """One objective in a manager's approval list."""
+
+    owner_name = serializers.CharField(source="owner.user.full_name", read_only=True)
+    approval_by_name = serializers.CharField(
+        source="approval_by.user.full_name", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Objective
+        fields = [
+            "id",
+            "cycle",
+            "title",
+            "owner",
+            "owner_name",
+            "approval_state",
+            "approval_comment",
+            "approval_by",
+            "approval_by_name",
+            "approval_at",
+        ]
+        read_only_fields = fields
 
 
 class AskToAlignSerializer(serializers.Serializer[Any]):

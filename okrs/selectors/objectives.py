@@ -161,6 +161,7 @@ def objective_for_page(actor: Membership, objective_id: int, *, access: Access) 
         _page_prefetches(
             visible_objectives(actor=actor, access=access), actor=actor, access=access, history=HISTORY_POINTS
         )
+        .select_related("approval_by__user", "owner__manager")
         .filter(pk=objective_id)
         .first()
     )

@@ -13,6 +13,7 @@ from okrs.services.alignment import (
     alignment_update,
     key_result_ask_to_align,
 )
+from okrs.services.approvals import objective_approve, objective_request_changes
 from okrs.services.closing import cycle_carry_over, cycle_remind_scorers, key_result_score, objective_reflect
 from okrs.services.cycles import (
     cycle_create_custom,
@@ -50,9 +51,11 @@ __all__ = [
     "key_result_delete",
     "key_result_score",
     "key_result_update",
+    "objective_approve",
     "objective_create",
     "objective_delete",
     "objective_reflect",
+    "objective_request_changes",
     "objective_update",
     "overlapping_active",
     "progress_update_create",

@@ -15,6 +15,7 @@ from okrs import rollup
 from okrs.models import Alignment, Cycle, KeyResult, Objective
 from okrs.permissions import Access, require_ask_to_align, require_edit
 from okrs.selectors.alignment import ancestor_ids
+from okrs.services.approvals import reopen_after_send_back
 from okrs.services.common import record, same_org, weight_input
 from organisations.errors import Conflict
 from organisations.models import Membership
@@ -78,6 +79,7 @@ def alignment_create(
     )
     # The parent's id lets the feed name it only to readers who may see it (okrs.selectors).
     record(child, actor, "aligned", parent=parent.title, parent_id=parent.pk)
+    reopen_after_send_back(actor, child, "aligned")
     _propagate_parents(actor.organisation_id, [alignment])
     return alignment
 
@@ -128,6 +130,7 @@ def alignment_delete(*, actor: Membership, alignment: Alignment) -> None:
     rollup.lock_organisation(actor.organisation_id)
     alignment.delete()
     record(child, actor, "unaligned")
+    reopen_after_send_back(actor, child, "unaligned")
     _propagate_parents(actor.organisation_id, [alignment])
 
 

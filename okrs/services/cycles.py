@@ -10,6 +10,7 @@ from django.db import transaction
 from okrs import rollup
 from okrs.fiscal import fiscal_year_label, quarter_bounds, state_on, year_bounds
 from okrs.models import Cycle, CycleKind, CycleState, Objective
+from okrs.services.approvals import cycle_may_activate, require_cycle_approved
 from organisations.errors import Conflict
 from organisations.models import Membership, Organisation, Role
 from organisations.selectors import require_role
@@ -116,6 +117,8 @@ def cycle_set_state(*, actor: Membership, cycle: Cycle, state: str, confirm_over
     require_role(actor, Role.ADMIN)
     if state not in CycleState.values:
         raise ValidationError({"state": "Choose planning, active, review or closed."})
+    if state == CycleState.ACTIVE and cycle.state != CycleState.ACTIVE:
+        require_cycle_approved(actor, Organisation.objects.get(pk=actor.organisation_id), cycle)
     if state == CycleState.ACTIVE and cycle.state != CycleState.ACTIVE and not confirm_overlap:
         clashes = overlapping_active(actor, cycle)
         if clashes:
@@ -134,10 +137,14 @@ def cycle_set_state(*, actor: Membership, cycle: Cycle, state: str, confirm_over
 
 
 def cycles_advance(*, organisation_id: int, today: date) -> int:
-    """Move every unpinned cycle of the organisation to the state its dates say (periodic task)."""
+    """Move every unpinned cycle of the organisation to the state its dates say (periodic task);
+    one that should become active waits in planning while approval is required and missing."""
     moved = 0
+    organisation = Organisation.objects.get(pk=organisation_id)
     for cycle in Cycle.objects.in_organisation(organisation_id).filter(state_pinned=False):
         state = state_on(cycle, today)
+        if state == CycleState.ACTIVE and state != cycle.state and not cycle_may_activate(organisation, cycle):
+            continue  # HR asks for approval first: it stays in planning until everything is approved
         if state != cycle.state:
             Cycle.objects.in_organisation(organisation_id).filter(pk=cycle.pk).update(state=state)
             rollup.rescore_cycle(organisation_id, cycle.pk)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from okrs import rollup
 from okrs.models import KeyResult, KeyResultKind, KeyResultSource, Milestone, Objective, ProgressUpdate, Status
 from okrs.permissions import require_edit
+from okrs.services.approvals import reopen_after_send_back
 from okrs.services.common import (
     MILESTONE_TITLE_MAX,
     allow_history_deletion,
@@ -92,6 +93,7 @@ def key_result_create(*, actor: Membership, objective: Objective, data: KeyResul
     for index, title in enumerate(m.strip() for m in data.milestones or [] if m.strip()):
         Milestone.objects.create(organisation_id=actor.organisation_id, key_result=kr, title=title, position=index)
     record(objective, actor, "key result added", key_result=kr.title)
+    reopen_after_send_back(actor, objective, "key result added")
     rollup.refresh_key_result(kr)
     return kr
 
@@ -129,6 +131,7 @@ def key_result_update(*, actor: Membership, key_result: KeyResult, data: KeyResu
                     organisation_id=actor.organisation_id, key_result=kr, title=title, position=index
                 )
     record(objective, actor, "key result edited", key_result=kr.title)
+    reopen_after_send_back(actor, objective, "key result edited")
     rollup.refresh_key_result(kr)
     return kr
 
@@ -139,6 +142,7 @@ def key_result_delete(*, actor: Membership, key_result: KeyResult) -> None:
     require_edit(actor, objective)
     rollup.lock_organisation(actor.organisation_id)
     record(objective, actor, "key result removed", key_result=key_result.title)
+    reopen_after_send_back(actor, objective, "key result removed")
     allow_history_deletion()
     key_result.delete()
     rollup.propagate(actor.organisation_id, {objective.pk})

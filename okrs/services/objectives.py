@@ -10,6 +10,7 @@ from django.db import transaction
 from okrs import rollup
 from okrs.models import Alignment, Contributor, Cycle, CycleState, Objective, ObjectiveSource
 from okrs.permissions import require_edit
+from okrs.services.approvals import reopen_after_send_back
 from okrs.services.common import allow_history_deletion, record, same_org
 from organisations.models import Membership, Role, Team
 
@@ -88,7 +89,12 @@ def objective_update(*, actor: Membership, objective: Objective, data: Objective
     _validate_objective(actor, data, current=objective)
     rollup.lock_organisation(actor.organisation_id)
     source_changed = data.progress_source != objective.progress_source
-    for field in ("level", "kind", "team", "visibility", "progress_source", "owner", "cycle"):
+    fields = ("level", "kind", "team", "visibility", "progress_source", "owner", "cycle")
+    # What was agreed with the manager: tags and contributors aside (okrs.services.approvals).
+    material = any(getattr(objective, f) != getattr(data, f) for f in fields) or (
+        objective.title != data.title.strip() or objective.description != data.description.strip()
+    )
+    for field in fields:
         setattr(objective, field, getattr(data, field))
     objective.title, objective.description, objective.tags = (
         data.title.strip(),
@@ -108,6 +114,8 @@ def objective_update(*, actor: Membership, objective: Objective, data: Objective
                     organisation_id=actor.organisation_id, objective=objective, membership=member
                 )
     record(objective, actor, "edited")
+    if material:
+        reopen_after_send_back(actor, objective, "edited")
     if source_changed:
         rollup.propagate(actor.organisation_id, {objective.pk})
     return objective

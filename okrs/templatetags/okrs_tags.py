@@ -294,6 +294,11 @@ def activity_text(activity: Any) -> str:
         return f"carried it over from {detail.get('source', 'the previous cycle')}"
     if verb == "reflected":
         return "wrote the reflection"
+    if verb in ("approved", "requested changes"):
+        text = "approved it" if verb == "approved" else "sent it back"
+        return f"{text}: “{detail['comment']}”" if detail.get("comment") else text
+    if verb == "approval pending":
+        return "changed it after it was sent back: awaiting approval again"
     if verb == "asked to align":
         return f"asked {detail.get('member', 'someone')} to support “{key_result}”"
     return f"{verb} it" if verb in ("created", "edited") else verb

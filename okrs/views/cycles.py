@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from okrs import forms, selectors, services
-from okrs.models import Cycle, CycleKind, CycleState
+from okrs.models import Cycle, CycleKind, CycleState, Objective
+from okrs.selectors.approvals import unapproved_in_planning
 from organisations.errors import Conflict
 from organisations.models import Membership, Organisation, Role
 from organisations.web import TenantRequest, parse_query, submit, tenant_view
@@ -39,6 +40,14 @@ def _carry_over_initial(cycles: list[Cycle], today: date) -> dict[str, int]:
         return {}
     target = next((c for c in ordered if c.kind == source.kind and c.start_date > source.end_date), None)
     return {"source": source.pk, **({"target": target.pk} if target else {})}
+
+
+def _unapproved_by_cycle(membership: Membership) -> list[tuple[Cycle, list[Objective]]]:
+    """What keeps each planning cycle from becoming active (HR asks for approval first)."""
+    grouped: dict[int, tuple[Cycle, list[Objective]]] = {}
+    for objective in unapproved_in_planning(actor=membership):
+        grouped.setdefault(objective.cycle_id, (objective.cycle, []))[1].append(objective)
+    return sorted(grouped.values(), key=lambda pair: (pair[0].start_date, pair[0].pk))
 
 
 @tenant_view(Role.ADMIN)
@@ -88,6 +97,8 @@ def cycles(request: TenantRequest, membership: Membership) -> HttpResponseBase:
         "carry_form": forms.CarryOverForm(actor=membership, initial=_carry_over_initial(overview, today)),
         "states": CycleState.choices,
         "today": today,
+        "approval_required": organisation.objectives_need_approval,
+        "unapproved": _unapproved_by_cycle(membership) if organisation.objectives_need_approval else [],
     }
     return render(request, "okrs/manage/cycles.html", context)
 

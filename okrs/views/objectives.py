@@ -56,6 +56,7 @@ def render_detail(
     *,
     score_form: tuple[int, forms.ScoreForm] | None = None,
     reflection_form: forms.ReflectionForm | None = None,
+    review_form: forms.ReviewForm | None = None,
 ) -> HttpResponse:
     objective = selectors.objective_for_page(membership, objective_id, access=access)
     prepare_rows([objective], access)
@@ -87,8 +88,36 @@ def render_detail(
         "shown": shown_ids([objective]),
         "next": detail_url(membership, objective.pk),
         "variant": "detail",
+        "can_review": objective.needs_approval and access.can_approve(objective),
+        "review_form": review_form or forms.ReviewForm(),
     }
     return render(request, "okrs/objective_detail.html", context)
+
+
+@tenant_view()
+@require_POST
+def objective_review(request: TenantRequest, membership: Membership, objective_id: int) -> HttpResponseBase:
+    """A manager approves a report's objective or sends it back with a comment (the service
+    decides who may); a send-back without a comment shows the page again with the error."""
+    access = Access(membership)
+    objective = selectors.access_objective(membership, objective_id, access=access)
+    form = forms.ReviewForm(request.POST)
+    done = submit(
+        form,
+        lambda: (
+            services.objective_approve(actor=membership, objective=objective, comment=form.cleaned_data["comment"])
+            if form.cleaned_data["decision"] == "approve"
+            else services.objective_request_changes(
+                actor=membership, objective=objective, comment=form.cleaned_data["comment"]
+            )
+        ),
+    )
+    if done.ok:
+        approved = form.cleaned_data["decision"] == "approve"
+        name = objective.owner.user.full_name
+        messages.success(request, f"Approved “{objective.title}”." if approved else f"Sent back to {name}.")
+        return redirect(detail_url(membership, objective.pk) + "#approval")
+    return render_detail(request, membership, access, objective.pk, review_form=form)
 
 
 @tenant_view()
@@ -195,6 +224,13 @@ def my_work_card(request: TenantRequest, membership: Membership) -> dict[str, ob
             "shown": " ".join(str(o.pk) for o in objectives),
             "next": reverse("organisations:my_work", kwargs={"org_slug": organisation.slug}),
             "variant": "list",
+            # The approval state of one's own objectives (only someone with a manager has one).
+            "approval_owner": membership.pk if membership.manager_id is not None else None,
+            "sent_back": [
+                o for o in objectives if o.owner_id == membership.pk and o.approval_state == "changes_requested"
+            ]
+            if membership.manager_id is not None
+            else [],
         }
     )
     reports = org_selectors.reporting_line(membership)

@@ -4,7 +4,7 @@ HR admins may look at any manager's team."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -112,6 +112,8 @@ def team(request: TenantRequest, membership: Membership) -> HttpResponse:
     # The summary counts everyone's objectives; a filter only narrows the table, to the people it
     # found something for.
     whole_team = coverage.team
+    shown_members = {m.pk for m in members}
+    approvals = Counter(o.approval_state for o in coverage.objectives if o.owner_id in shown_members)
     summary = {
         "objective_count": sum(len(b.rows) for b in blocks),
         "stale_count": sum(b.stale_count for b in blocks),
@@ -140,6 +142,7 @@ def team(request: TenantRequest, membership: Membership) -> HttpResponse:
         "all_url": _team_url(request, cycle, manager, membership),
         "direct_ids": {m.pk for m in members if m.manager_id == manager.pk},
         "uncovered": uncovered,
+        "approvals": approvals,
         # Whom a key result's owner may ask to align: direct reports first.
         "askable": sorted(members, key=lambda m: m.manager_id != manager.pk),
         "team_url": _team_url(request, cycle, manager, membership),

@@ -281,6 +281,7 @@ class OrganisationSettingsSerializer(serializers.ModelSerializer[Organisation]):
             "pace_at_risk_margin",
             "stale_after_days",
             "number_format",
+            "objectives_need_approval",
         ]
         read_only_fields = ["slug"]
         extra_kwargs = {

@@ -21,7 +21,7 @@ def fingerprint(w: World) -> tuple[Any, ...]:
             sorted(Cycle.objects.values_list("id", "name", "state", "start_date")),
             sorted(
                 Objective.objects.values_list(
-                    "id", "title", "visibility", "progress", "owner_id", "reflection", "score"
+                    "id", "title", "visibility", "progress", "owner_id", "reflection", "score", "approval_state"
                 )
             ),
             sorted(KeyResult.objects.values_list("id", "title", "current_value", "progress", "weight", "score")),
@@ -50,6 +50,7 @@ _WORK_CASES: list[Case] = [
     Case("okrs:objective_edit", _objective, ("get", "post")),
     Case("okrs:objective_delete", _objective, ("post",)),
     Case("okrs:objective_reflect", _objective, ("post",)),
+    Case("okrs:objective_review", _objective, ("post",)),
     Case("okrs:key_result_create", _objective, ("get", "post")),
     Case("okrs:alignment_add", _objective, ("get", "post")),
     Case("okrs:alignment_search", _objective),
@@ -232,6 +233,10 @@ API_CASES: dict[tuple[str, str], Ids] = {
     (f"{P}/progress-updates/{{id}}/", "get"): UPDATE,
     (f"{P}/key-results/{{id}}/ask-to-align/", "post"): lambda w: {"id": w.okrs.company_kr.pk},
     (f"{P}/team-alignment/coverage/", "get"): no_ids,
+    (f"{P}/team-alignment/approvals/", "get"): no_ids,
+    (f"{P}/objectives/{{id}}/approve/", "post"): OBJECTIVE,
+    (f"{P}/objectives/{{id}}/request-changes/", "post"): OBJECTIVE,
+    (f"{P}/cycles/{{id}}/unapproved/", "get"): CYCLE,
     (f"{P}/team-alignment/uncovered-key-results/", "get"): no_ids,
 }
 
