@@ -8,7 +8,10 @@ What it builds, per organisation, for the quarter that contains today:
   shared by several functions (controlling expenses), team and individual objectives aligned to
   parent key results (employee@acme.test → manager@'s Platform team → Engineering → the focus:
   four levels), a private objective, and a quarter of progress history with a mix of on-track,
-  at-risk, off-track and stale (no update for 20+ days) objectives;
+  at-risk, off-track and stale (no update for 20+ days) objectives; for manager@acme.test's
+  alignment review, one report objective that supports nothing, one key result nobody supports,
+  one objective sent back with a comment, and every other objective approved by its owner's
+  manager;
 * Globex: a small set of the same shape.
 
 Idempotent: an organisation whose focus objective already exists in the current quarter is
@@ -107,6 +110,8 @@ class Obj:
     parent: tuple[str, int | None, str, bool] | None = None
     stale: bool = False  # last update 20+ days ago
     tags: tuple[str, ...] = field(default=())
+    #: The manager's comment when they sent it back; every other objective is approved.
+    sent_back: str = ""
 
 
 ACME_FOCUS = "Become the go-to platform for mid-market teams"
@@ -289,6 +294,8 @@ def _acme_plan() -> list[Obj]:
                     profile="ahead",
                 ),
                 KR("API p95 latency from 450 ms to 200 ms", start="450", target="200", unit="ms", profile="on"),
+                # Fed by aligned objectives, and nobody's supports it yet: the team view lists it.
+                KR("Partner sandbox adopted by 10 teams", aligned=True),
             ),
         ),
         Obj(
@@ -344,6 +351,8 @@ def _acme_plan() -> list[Obj]:
             "Engineering/Platform",
             "individual",
             visibility="private",
+            # Growth that serves the launch's design review, without counting toward its progress.
+            parent=("platform", None, "1", False),
             krs=(KR("Lead 2 design reviews", start="0", target="2", unit="reviews", profile="on"),),
         ),
         Obj(
@@ -353,10 +362,23 @@ def _acme_plan() -> list[Obj]:
             "Engineering/Platform",
             "individual",
             parent=("platform", None, "1", False),
+            sent_back=(
+                "This supports the launch but does not count toward it yet. Could the load test become a "
+                "key result of the launch checklist, and the incident target a weekly number?"
+            ),
             krs=(
                 KR("Incidents a month from 6 to 2", start="6", target="2", unit="incidents", profile="on"),
                 KR("Load test at 5,000 requests/s passed", kind=KeyResultKind.BOOLEAN, profile="ahead"),
             ),
+        ),
+        Obj(
+            # Supports nothing: the one unaligned objective of manager@acme.test's team.
+            "platform-runbook",
+            "Write the on-call runbook",
+            "@Engineering/Platform",
+            "Engineering/Platform",
+            "individual",
+            krs=(KR("Runbook pages from 0 to 12", start="0", target="12", unit="pages", profile="on"),),
         ),
         Obj(
             "mobile-engineer",
@@ -645,6 +667,18 @@ class _Build:
             counts_toward_progress=counts,
         )
 
+    def review(self, spec: Obj) -> None:
+        """The owner's manager approves the objective, or sends it back with ``spec.sent_back``
+        (the objectives of people without a manager need no approval)."""
+        objective = self.objectives[spec.key]
+        reviewer = next((m for m in self.by_email.values() if m.pk == objective.owner.manager_id), None)
+        if reviewer is None:
+            return
+        if spec.sent_back:
+            services.objective_request_changes(actor=reviewer, objective=objective, comment=spec.sent_back)
+        else:
+            services.objective_approve(actor=reviewer, objective=objective)
+
     def progress(self, spec: Obj) -> None:
         for kr_spec, kr in zip(spec.krs, self.key_results[spec.key], strict=True):
             if kr_spec.aligned:
@@ -682,6 +716,8 @@ def _seed(organisation: Organisation, admin_email: str, focus_title: str, plan: 
             build.align(spec)
         for spec in plan:
             build.progress(spec)
+        for spec in plan:
+            build.review(spec)
         return True
 
 

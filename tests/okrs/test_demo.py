@@ -187,3 +187,31 @@ def test_integer_key_results_hold_whole_numbers(frozen_time: object) -> None:
             assert kr.current_value == kr.current_value.to_integral_value(), kr.title
             values = ProgressUpdate.objects.filter(key_result=kr).values_list("value", flat=True)
             assert all(v == v.to_integral_value() for v in values if v is not None), kr.title
+
+
+@pytest.mark.django_db
+def test_the_acme_manager_has_an_alignment_review_to_do(frozen_time: object) -> None:
+    """manager@acme.test: one report objective that supports nothing, one key result nobody
+    supports, one objective sent back with a comment, every other one approved."""
+    from okrs.models import ApprovalState
+    from okrs.permissions import Access
+    from okrs.selectors.coverage import team_coverage, uncovered_key_results
+
+    seed()
+    organisation = acme()
+    with rls.tenant_context(organisation.pk):
+        manager = Membership.objects.select_related("organisation", "user").get(user__email="manager@acme.test")
+        quarter = Objective.objects.get(title=ACME_FOCUS).cycle
+        access = Access(manager)
+        coverage = team_coverage(actor=manager, manager=manager, cycle=quarter, access=access)
+        unaligned = [o.title for m in coverage.members for o in coverage.unaligned_of(m)]
+        assert unaligned == ["Write the on-call runbook"]
+        uncovered = uncovered_key_results(actor=manager, manager=manager, cycle=quarter, access=access)
+        assert [kr.title for kr in uncovered] == ["Partner sandbox adopted by 10 teams"]
+        sent_back = Objective.objects.filter(approval_state=ApprovalState.CHANGES_REQUESTED)
+        assert [o.title for o in sent_back] == ["Harden the platform for launch"]
+        assert sent_back[0].approval_comment
+        needing = Objective.objects.filter(cycle=quarter, owner__manager__isnull=False)
+        assert needing.exclude(approval_state=ApprovalState.APPROVED).count() == 1
+        # Nothing waits: the company's focus (its owner has no manager) needs no approval.
+        assert not needing.filter(approval_state=ApprovalState.PENDING).exists()
