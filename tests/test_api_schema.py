@@ -80,6 +80,34 @@ def test_api_answers_as_its_schema_says(api_schema: Any, bearers: tuple[World, l
     assert problems == []
 
 
+def _fuzz_aimed(
+    operation: Any,
+    targets: dict[str, Any],
+    *,
+    slugs: tuple[str, ...],
+    headers: list[dict[str, str]],
+    leaks: tuple[str, ...],
+) -> Any:
+    """A bounded run of ``operation`` with its ids fixed to ``targets``, under each slug, as each caller."""
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=2, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    def run(case: Any) -> None:
+        for slug in slugs:
+            parameters = {**(case.path_parameters or {}), **targets}
+            if "org_slug" in parameters:
+                parameters["org_slug"] = slug
+            case.path_parameters = parameters
+            for role_headers in headers:
+                response = case.call_and_validate(
+                    headers=role_headers, checks=[not_a_server_error, response_schema_conformance]
+                )
+                leaked = [marker for marker in leaks if marker in response.text]
+                assert not leaked, f"{case.formatted_path} answered with {leaked}: {response.text[:200]}"
+
+    return run
+
+
 def test_fuzzing_as_another_organisation_finds_nothing_of_the_first(api_schema: Any) -> None:
     """Members of b (owner and employee) send generated requests at a's ids under their own
     organisation's address and under a's: never a server error, never a response outside the
@@ -100,22 +128,7 @@ def test_fuzzing_as_another_organisation_finds_nothing_of_the_first(api_schema: 
             problems.append(f"{operation.method.upper()} {operation.path}: not in the isolation sweep")
             continue
         targets = ids_of_a(a) if ids_of_a else {}  # outside an organisation (tokens): no ids to aim
-
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=2, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
-        )
-        def run(case: Any) -> None:
-            for slug in (b.org.slug, a.org.slug):
-                if "org_slug" in (case.path_parameters or {}):
-                    case.path_parameters["org_slug"] = slug
-                case.path_parameters = {**(case.path_parameters or {}), **targets}
-                for role_headers in headers:
-                    response = case.call_and_validate(
-                        headers=role_headers, checks=[not_a_server_error, response_schema_conformance]
-                    )
-                    leaked = [marker for marker in leaks_of_a if marker in response.text]
-                    assert not leaked, f"{case.formatted_path} answered with {leaked}: {response.text[:200]}"
+        run = _fuzz_aimed(operation, targets, slugs=(b.org.slug, a.org.slug), headers=headers, leaks=leaks_of_a)
 
         try:
             run()
