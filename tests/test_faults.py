@@ -5,7 +5,7 @@
 - Two web processes (gunicorn, separate interpreters and connections) taking progress updates of
   one key result at once: none is lost, and stored progress equals a full recompute.
 
-(Redis restarted during a reminder dispatch: tests/checkins/test_reminder_faults.py; during
+(Redis restarted during a reminder dispatch: tests/checkins/test_faults.py; during
 requests and the outbox relay: tests/outbox/test_faults.py.)
 """
 
@@ -33,9 +33,9 @@ from django.urls import reverse
 from okrs.models import KeyResult, Objective, ProgressUpdate
 from organisations import services as org_services
 from tests.conftest import World, build_world, login
+from tests.kit.real_parts import database_url
 from tests.okrs.factories import CycleFactory, KeyResultFactory, ObjectiveFactory
 from tests.okrs.test_concurrency import assert_consistent
-from tests.organisations.test_celery_worker import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
