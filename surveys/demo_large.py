@@ -19,9 +19,9 @@ from django.db import connection
 from django.utils import timezone
 
 from organisations import rls
-from organisations.scale_seed import SeededOrg, copy_rows, reserve_ids
+from organisations.scale_seed import WRITTEN, SeededOrg, copy_rows, reserve_ids
 from surveys import aggregation, services
-from surveys.models import GroupResult, Question, Response, Survey, SurveyState
+from surveys.models import Answer, CommentResult, GroupResult, Question, Response, Survey, SurveyState, ThemeResult
 
 COMMENTS = [
     "Too many meetings leave little time to think.",
@@ -88,5 +88,6 @@ def seed(org: SeededOrg) -> str:
             cursor.execute(insert, [org_id, rid, question_ids, values, comments])
     rls.set_current_user(None)
     aggregation.survey_aggregate(survey=survey)
+    WRITTEN.update(m._meta.db_table for m in (Answer, GroupResult, ThemeResult, CommentResult))  # for ANALYZE
     groups = GroupResult.objects.for_actor(hr).filter(survey=survey).count()
     return f"a closed survey, {len(respondents)} responses × {len(questions)} questions, {groups} published groups"
