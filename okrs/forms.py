@@ -478,6 +478,28 @@ class TeamQuery(CycleQuery):
         return int(raw)
 
 
+_MAP_PARENT = re.compile(r"^(kr|obj|all):(\d{1,18})$")
+
+
+class MapMoreQuery(TeamQuery):
+    """The map's "show more" / "show below": ``parent`` is ``kr:<id>`` (supporters of a key
+    result), ``obj:<id>`` (of the objective itself) or ``all:<id>`` (of the objective or any of its
+    key results), none for what supports nothing; ``offset`` pages through them."""
+
+    parent = forms.CharField(max_length=40, required=False)
+    offset = forms.IntegerField(required=False, min_value=0, max_value=1_000_000)
+
+    def clean_parent(self) -> tuple[str, int] | None:
+        """None (no ``parent``): the team's objectives that support nothing."""
+        raw = str(self.cleaned_data.get("parent", ""))
+        if not raw:
+            return None
+        match = _MAP_PARENT.match(raw)
+        if match is None:
+            raise forms.ValidationError("Give kr:<id>, obj:<id> or all:<id>.")
+        return match.group(1), int(match.group(2))
+
+
 class SearchQuery(forms.Form):
     """``?q=`` of a search box: trimmed, and cut at 100 characters rather than refused."""
 

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from okrs.views import adoption, alignment, closing, cycles, key_results, objectives, team, transfer, tree
+from okrs.views import (
+    adoption,
+    alignment,
+    alignment_map,
+    closing,
+    cycles,
+    key_results,
+    objectives,
+    team,
+    transfer,
+    tree,
+)
 
 app_name = "okrs"
 
@@ -31,6 +42,8 @@ urlpatterns = [
     path("tree/children/", tree.tree_children, name="tree_children"),
     # the team's objectives
     path("team/", team.team, name="team"),
+    path("team/map/", alignment_map.alignment_map_page, name="alignment_map"),
+    path("team/map/more/", alignment_map.alignment_map_more, name="alignment_map_more"),
     # cycles
     path("cycles/", cycles.cycles, name="cycles"),
     path("cycles/<int:cycle_id>/state/", cycles.cycle_state, name="cycle_state"),

@@ -19,9 +19,10 @@ pytestmark = pytest.mark.usefixtures("frozen_time")
 SUBNAV = re.compile(r'<nav class="subnav" aria-label="OKRs pages">(.*?)</nav>', re.S)
 EXPECTED = {
     "employee": ["My OKRs", "Alignment tree", "Export CSV"],
-    "manager": ["My OKRs", "Alignment tree", "Team view", "Carry over", "Export CSV", "Import CSV"],
+    "manager": ["My OKRs", "Alignment tree", "Team view", "Alignment map", "Carry over", "Export CSV", "Import CSV"],
     "admin": [
-        "My OKRs", "Alignment tree", "Team view", "Carry over", "Cycles", "Adoption report", "Close summary",
+        "My OKRs", "Alignment tree", "Team view", "Alignment map", "Carry over", "Cycles", "Adoption report",
+        "Close summary",
         "Export CSV", "Import CSV",
     ],
 }  # fmt: skip
