@@ -105,6 +105,8 @@ TENANT_EXEMPT: dict[str, str] = {
 #: More states of a page to check than its plain URL shows, as extra query strings.
 VARIANTS: dict[str, Callable[[World], str]] = {
     "okrs:tree": lambda w: f"?open={w.okrs.company.pk}&open={w.okrs.team.pk}",
+    # The map's level below a node and a key result's supporters (the plain URL lists what supports nothing).
+    "okrs:alignment_map_more": lambda w: f"?parent=all:{w.okrs.team.pk}",
 }
 
 
