@@ -6,12 +6,13 @@ export UV_PROJECT_ENVIRONMENT := .venv
 UV := $(shell command -v uv 2>/dev/null || echo .local/uv/bin/uv)
 STACK := $(UV) run --frozen --quiet python scripts/stack.py
 
-.PHONY: help install run dev test bench lint mypy migrations deploy-check smoke check fmt seed system-packages
+.PHONY: help install run dev test bench loadtest lint mypy migrations deploy-check smoke check fmt seed system-packages
 help:
 	@echo "make run    install, migrate, seed the demo, serve on http://127.0.0.1:$${PORT:-8000} with worker and beat, as production does"
 	@echo "make dev    the same with DEBUG on: autoreload and Django's debug page"
 	@echo "make test   install and run the whole suite (ARGS='-k foo' to narrow)"
 	@echo "make check  what CI runs: quick checks (lint, mypy, migrations) first, then the suite, deploy check, smoke"
+	@echo "make loadtest  gunicorn + locust for 60 s over the demo: throughput, p50/p95/p99, errors (LOADTEST_USERS, LOADTEST_SECONDS)"
 	@echo "make bench  benchmarks    make lint  ruff, format check, mypy    make seed  refresh the demo data"
 
 .local/uv/bin/uv:
@@ -35,6 +36,9 @@ test: install system-packages
 
 bench: install
 	@$(STACK) bench $(ARGS)
+
+loadtest: install
+	@$(STACK) loadtest $(ARGS)
 
 seed: install
 	@$(STACK) manage seed_demo

@@ -384,9 +384,87 @@ def cmd_bench(args: list[str]) -> int:
     ).returncode
 
 
+LOADTEST_USERS = int(os.environ.get("LOADTEST_USERS", "20"))
+LOADTEST_SECONDS = int(os.environ.get("LOADTEST_SECONDS", "60"))
+
+
+def _sibling_database(url: str, suffix: str) -> str:
+    """``url`` with its database renamed ``<name>_<suffix>``: the same server and role, other data."""
+    parts = urlsplit(url)
+    return parts._replace(path=f"{parts.path.rstrip('/')}_{suffix}").geturl()
+
+
+def cmd_loadtest(args: list[str]) -> int:
+    """``make loadtest``: gunicorn (DEBUG off) on loopback over a freshly seeded demo in its own
+    database, and locust (loadtest/locustfile.py) at fixed concurrency for a fixed time; prints
+    throughput, p50 / p95 / p99 and errors, writes bench/loadtest.json, fails on any error."""
+    import csv
+    import json
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    env = run_environment(port)
+    if not env.get("DATABASE_ADMIN_URL"):
+        log("make loadtest creates its own database: set DATABASE_ADMIN_URL too (or neither, for the embedded server)")
+        return 1
+    env["DATABASE_URL"] = _sibling_database(env["DATABASE_URL"], "loadtest")  # make run's demo stays as it was
+    bootstrap(env["DATABASE_ADMIN_URL"], env["DATABASE_URL"])
+    manage(env, "prepare_demo", "--collectstatic")
+    web = Child(
+        "loadtest-web",
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", os.environ.get("LOADTEST_WORKERS", "3"), "--log-level", "warning"],
+        env,
+        restart=False,
+    )  # fmt: skip
+    web.start()
+    url = f"http://127.0.0.1:{port}"
+    out = ROOT / "bench"
+    out.mkdir(exist_ok=True)
+    try:
+        if not _wait_for_http(f"{url}/login/", [web], timeout=90, stopped=lambda: False):
+            log("the web server did not come up; its last lines:")
+            print(web.tail(), flush=True)
+            return 1
+        log(f"locust: {LOADTEST_USERS} people for {LOADTEST_SECONDS}s against {url}")
+        subprocess.run(
+            [sys.executable, "-m", "locust", "-f", str(ROOT / "loadtest" / "locustfile.py"), "--headless",
+             "-u", str(LOADTEST_USERS), "-r", str(LOADTEST_USERS), "-t", f"{LOADTEST_SECONDS}s", "--host", url,
+             "--csv", str(out / "loadtest"), "--only-summary", "--loglevel", "WARNING", *args],
+            env=env, cwd=ROOT, check=False,
+        )  # fmt: skip
+    finally:
+        _stop([web])
+    with (out / "loadtest_stats.csv").open() as stats_file:
+        rows = list(csv.DictReader(stats_file))
+    columns = ("Name", "Request Count", "Failure Count", "Requests/s", "50%", "95%", "99%")
+    print(f"\n{'case':<24}{'requests':>10}{'errors':>8}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}")
+    for row in rows:
+        name, count, failures, rate, p50, p95, p99 = (row[c] for c in columns)
+        print(f"{name[:23]:<24}{count:>10}{failures:>8}{float(rate):>8.1f}{p50:>8}{p95:>8}{p99:>8}")
+    total = next(row for row in rows if row["Name"] == "Aggregated")
+    summary = {
+        "users": LOADTEST_USERS,
+        "seconds": LOADTEST_SECONDS,
+        "requests": int(total["Request Count"]),
+        "errors": int(total["Failure Count"]),
+        "requests_per_second": float(total["Requests/s"]),
+        "p50_ms": float(total["50%"]),
+        "p95_ms": float(total["95%"]),
+        "p99_ms": float(total["99%"]),
+        "cases": {row["Name"]: {c: row[c] for c in columns[1:]} for row in rows if row["Name"] != "Aggregated"},
+    }
+    (out / "loadtest.json").write_text(json.dumps(summary, indent=2))
+    if summary["errors"]:
+        log(f"{summary['errors']} request(s) failed: see bench/loadtest_failures.csv")
+        return 1
+    return 0
+
+
 def main(argv: list[str]) -> int:
     if not argv:
-        sys.exit("usage: stack.py run | dev | test [pytest args] | manage <command> | bench")
+        sys.exit("usage: stack.py run | dev | test [pytest args] | manage <command> | bench | loadtest")
     command, rest = argv[0], argv[1:]
     if command == "run":
         return cmd_run()
@@ -398,6 +476,8 @@ def main(argv: list[str]) -> int:
         return cmd_manage(rest)
     if command == "bench":
         return cmd_bench(rest)
+    if command == "loadtest":
+        return cmd_loadtest(rest)
     sys.exit(f"unknown command {command!r}")
 
 
