@@ -25,7 +25,7 @@ from organisations.models import Membership, Organisation, Role, User
 DUE = datetime(2026, 12, 1, 10, tzinfo=UTC)
 
 
-def first_then_steady(label: str, organisation_id: int, target_ms: float) -> None:
+def first_then_steady(label: str, organisation_id: int, first_target_ms: float, target_ms: float) -> None:
     started = time.perf_counter()
     result = reminders.dispatch(DUE)
     first_ms = (time.perf_counter() - started) * 1000
@@ -33,8 +33,10 @@ def first_then_steady(label: str, organisation_id: int, target_ms: float) -> Non
         written = ReminderDelivery.objects.count()
     print(
         f"\nBENCH dispatch tick, {label}, writing {result.total} reminders ({written} in the ledger): {first_ms:.0f} ms"
+        f" (target < {first_target_ms:.0f} ms)"
     )
     assert written > 0
+    assert first_ms < first_target_ms, f"{label}: the first tick took {first_ms:.0f} ms"
     later = DUE + timedelta(minutes=5)
     measure(f"dispatch tick, {label}, nothing new", lambda: reminders.dispatch(later), target_ms=target_ms)
 
@@ -44,7 +46,7 @@ def test_bench_dispatch_tick_demo() -> None:
     with time_machine.travel(DUE, tick=False):
         call_command("seed_demo", stdout=io.StringIO())
         acme = Organisation.objects.get(slug="acme")
-        first_then_steady("demo (Acme and Globex)", acme.pk, target_ms=500)
+        first_then_steady("demo (Acme and Globex)", acme.pk, first_target_ms=2_000, target_ms=500)
 
 
 @pytest.mark.django_db
@@ -66,4 +68,5 @@ def test_bench_dispatch_tick_10000_members() -> None:
             [Membership(organisation=org, user=u, manager=managers[i % 99]) for i, u in enumerate(users[100:])]
         )
     with time_machine.travel(DUE, tick=False):
-        first_then_steady("10,000 members", org.pk, target_ms=15_000)
+        # The scale issue's budget is 10 s a tick; measured: 1.6 s first, 0.33 s steady (docs/checkins.md).
+        first_then_steady("10,000 members", org.pk, first_target_ms=10_000, target_ms=2_000)

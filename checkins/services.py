@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -185,6 +185,63 @@ def checkins_open(*, organisation_id: int, due: list[Due]) -> dict[tuple[int, st
     return {(c.employee_id, c.kind, c.period_key): c for c in rows if (c.employee_id, c.kind, c.period_key) in wanted}
 
 
+@dataclass(frozen=True)
+class DueRow:
+    """A check-in that falls due, by ids (what the dispatcher opens for thousands of members)."""
+
+    employee_id: int
+    manager_id: int | None
+    kind: str
+    period_key: str
+    due_date: date
+    cycle_id: int | None = None
+
+
+@transaction.atomic
+def checkins_open_many(*, organisation_id: int, due: list[DueRow]) -> dict[tuple[int, str, str], int]:
+    """``checkins_open`` for the dispatcher: the same rows, written in one statement
+    (``ON CONFLICT DO NOTHING`` on the check-in's unique key, so existing ones are left as they
+    are, whoever races) and returned as ids by (employee, kind, period_key) — no model instance
+    per member, which is what made a tick over 10,000 members slow."""
+    if not due:
+        return {}
+    templates = templates_ensure(organisation_id=organisation_id)
+    versions = {kind: t.current_version_id for kind, t in templates.items()}
+    now = timezone.now()
+    table = Checkin._meta.db_table
+    columns = "(employee_id, manager_id, kind, period_key, due_date, cycle_id, version)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" (organisation_id, employee_id, manager_id, kind, period_key, due_date,'  # noqa: S608
+            " cycle_id, template_version_id, state, answers, manager_notes, created_at, updated_at)"
+            " SELECT %s, d.employee_id, d.manager_id, d.kind, d.period_key, d.due_date, d.cycle_id, d.version,"
+            " %s, '{}'::jsonb, '', %s, %s"
+            " FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::date[], %s::bigint[], %s::bigint[])"
+            f" AS d{columns} ON CONFLICT (organisation_id, employee_id, kind, period_key) DO NOTHING",
+            [
+                organisation_id,
+                CheckinState.DUE,
+                now,
+                now,
+                [d.employee_id for d in due],
+                [d.manager_id for d in due],
+                [d.kind for d in due],
+                [d.period_key for d in due],
+                [d.due_date for d in due],
+                [d.cycle_id for d in due],
+                [versions[d.kind] for d in due],
+            ],
+        )
+        cursor.execute(
+            f'SELECT c.id, c.employee_id, c.kind, c.period_key FROM "{table}" c'  # noqa: S608
+            " JOIN unnest(%s::bigint[], %s::text[], %s::text[]) AS d(employee_id, kind, period_key)"
+            " ON c.employee_id = d.employee_id AND c.kind = d.kind AND c.period_key = d.period_key"
+            " WHERE c.organisation_id = %s",
+            [[d.employee_id for d in due], [d.kind for d in due], [d.period_key for d in due], organisation_id],
+        )
+        return {(int(e), str(k), str(p)): int(pk) for pk, e, k, p in cursor.fetchall()}
+
+
 def _clean_answers(checkin: Checkin, answers: dict[str, str]) -> dict[str, str]:
     keys = {q["key"] for q in checkin.template_version.employee_questions()}
     cleaned: dict[str, str] = {}
@@ -205,7 +262,9 @@ def _lock(actor: Membership, checkin: Checkin) -> Checkin:
     return (
         Checkin.objects.for_actor(actor)
         .select_for_update(of=("self",))
-        .select_related("template_version", "employee__user", "employee__manager__organisation", "manager__organisation")
+        .select_related(
+            "template_version", "employee__user", "employee__manager__organisation", "manager__organisation"
+        )
         .get(pk=checkin.pk)
     )
 

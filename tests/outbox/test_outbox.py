@@ -279,3 +279,58 @@ def test_a_second_beat_tick_at_the_same_time_skips_the_rows_the_first_holds() ->
     assert services.relay_pending(now=later) == 1
     assert jobs(a)[0].state == JobState.SENT
     assert services.relay_pending(now=later) == 0
+
+
+# ---------------------------------------------------------------- many jobs at once (a dispatcher's batches)
+
+BATCH_TASK = "checkins.tasks.send_reminders"  # a real task; with no ids it sends nothing
+
+
+def batches(w: World, n: int, start: int = 0) -> list[tuple[str, dict[str, Any]]]:
+    return [(f"batch:{i}", {"organisation_id": w.org.pk, "delivery_ids": []}) for i in range(start, start + n)]
+
+
+def test_enqueue_many_writes_every_job_with_one_publish_on_commit(
+    a: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    import checkins.tasks  # noqa: F401  (registers the task)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, a.tenant():
+        written = services.enqueue_many(BATCH_TASK, organisation_id=a.org.pk, jobs=batches(a, 3))
+    assert written == [job.pk for job in jobs(a)]
+    assert [(job.key, job.state, job.published_at) for job in jobs(a)] == [
+        (f"batch:{i}", JobState.PENDING, None) for i in range(3)
+    ]
+    assert len(callbacks) == 1  # one relay for all of them
+    with a.tenant():  # keys recorded already give no second job
+        assert services.enqueue_many(BATCH_TASK, organisation_id=a.org.pk, jobs=batches(a, 4)) == [jobs(a)[-1].pk]
+    assert len(jobs(a)) == 4
+    with pytest.raises(ValueError, match="needs a key"), a.tenant():
+        services.enqueue_many(BATCH_TASK, organisation_id=a.org.pk, jobs=[("", {})])
+    with pytest.raises(ValueError, match="no Celery task"), a.tenant():
+        services.enqueue_many("nope.task", organisation_id=a.org.pk, jobs=batches(a, 1, start=9))
+
+
+@pytest.mark.usefixtures("eager_celery")
+def test_enqueue_many_jobs_run_once_committed(a: World, django_capture_on_commit_callbacks: Any) -> None:
+    import checkins.tasks  # noqa: F401
+
+    with django_capture_on_commit_callbacks(execute=True), a.tenant():
+        services.enqueue_many(BATCH_TASK, organisation_id=a.org.pk, jobs=batches(a, 5))
+    assert [(job.state, job.attempts) for job in jobs(a)] == [(JobState.SENT, 1)] * 5
+    assert all(job.published_at is not None for job in jobs(a))
+
+
+@pytest.mark.usefixtures("broker_down")
+def test_enqueue_many_with_the_broker_down_costs_one_failed_connection(
+    a: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    import checkins.tasks  # noqa: F401
+
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True), a.tenant():
+        services.enqueue_many(BATCH_TASK, organisation_id=a.org.pk, jobs=batches(a, 200))
+    elapsed = time.monotonic() - started
+    assert elapsed < 1.0, f"200 jobs with the broker down cost {elapsed:.2f}s"
+    assert {(job.state, job.published_at) for job in jobs(a)} == {(JobState.PENDING, None)}
+    assert len(jobs(a)) == 200
