@@ -242,6 +242,25 @@ def test_escalation_to_the_manager_then_the_managers_manager(a: World) -> None:
         assert note.url == f"/o/{a.org.slug}/checkins/people/{a.employee.pk}/"
 
 
+def test_an_escalation_that_falls_in_a_later_period_still_names_its_check_in(a: World) -> None:
+    with a.tenant():
+        services.cadence_update(
+            actor=a.admin,
+            data=services.CadenceData(frequency="biweekly", weekday=1, send_hour=9, grace_days=14, escalation=True),
+        )
+    tick(at(2026, 12, 1, 9))
+    tick(at(2026, 12, 16, 9))  # due 1 December + 14 days' grace: the next period has begun
+    send_all(a)
+    with a.tenant():
+        row = ReminderDelivery.objects.select_related("checkin").get(
+            kind="escalation", membership=a.manager, period_key=f"biweekly:b2026-11-30:{a.employee.pk}"
+        )
+        assert row.checkin is not None
+        assert (row.checkin.employee_id, row.checkin.period_key) == (a.employee.pk, "b2026-11-30")
+        note = Notification.objects.get(key=f"reminder:{row.pk}")
+        assert note.title == f"{a.employee.user.full_name} has missed a check-in"
+
+
 def test_no_escalation_when_it_is_off(a: World) -> None:
     with a.tenant():
         services.cadence_update(
