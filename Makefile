@@ -13,7 +13,8 @@ help:
 	@echo "make test   install and run the whole suite (ARGS='-k foo' to narrow)"
 	@echo "make check  what CI runs: quick checks (lint, mypy, migrations) first, then the suite, deploy check, smoke"
 	@echo "make loadtest  gunicorn + locust for 60 s over the demo: throughput, p50/p95/p99, errors (LOADTEST_USERS, LOADTEST_SECONDS)"
-	@echo "make bench  benchmarks    make lint  ruff, format check, mypy    make seed  refresh the demo data"
+	@echo "make bench  benchmarks, with the 10,000-person seed (bench/results.json; BENCH_STRICT=1: a missed budget fails)"
+	@echo "make lint   ruff, format check, mypy    make seed  refresh the demo data"
 
 .local/uv/bin/uv:
 	@echo "[ascent] uv not found: installing it into .local/uv with pip"
