@@ -155,34 +155,14 @@ class Due:
 @transaction.atomic
 def checkins_open(*, organisation_id: int, due: list[Due]) -> dict[tuple[int, str, str], Checkin]:
     """Open the check-ins that fall due (existing ones are left as they are, whoever races):
-    returns every one of them by (employee, kind, period_key)."""
-    if not due:
-        return {}
-    templates = templates_ensure(organisation_id=organisation_id)
-    versions = {kind: t.current_version_id for kind, t in templates.items() if t.current_version_id is not None}
-    Checkin.objects.bulk_create(
-        [
-            Checkin(
-                organisation_id=organisation_id,
-                employee=d.employee,
-                manager_id=d.employee.manager_id,
-                kind=d.kind,
-                period_key=d.period_key,
-                due_date=d.due_date,
-                cycle_id=d.cycle_id,
-                template_version_id=versions[d.kind],
-            )
-            for d in due
-        ],
-        ignore_conflicts=True,
+    returns every one of them by (employee, kind, period_key). Written by ``checkins_open_many``,
+    the one place that decides what an opened check-in holds."""
+    ids = checkins_open_many(
+        organisation_id=organisation_id,
+        due=[DueRow(d.employee.pk, d.employee.manager_id, d.kind, d.period_key, d.due_date, d.cycle_id) for d in due],
     )
-    wanted = {(d.employee.pk, d.kind, d.period_key) for d in due}
-    rows = Checkin.objects.in_organisation(organisation_id).filter(
-        employee_id__in={d.employee.pk for d in due},
-        kind__in={d.kind for d in due},
-        period_key__in={d.period_key for d in due},
-    )
-    return {(c.employee_id, c.kind, c.period_key): c for c in rows if (c.employee_id, c.kind, c.period_key) in wanted}
+    rows = Checkin.objects.in_organisation(organisation_id).filter(pk__in=sorted(ids.values()))
+    return {(c.employee_id, c.kind, c.period_key): c for c in rows}
 
 
 @dataclass(frozen=True)
@@ -199,10 +179,11 @@ class DueRow:
 
 @transaction.atomic
 def checkins_open_many(*, organisation_id: int, due: list[DueRow]) -> dict[tuple[int, str, str], int]:
-    """``checkins_open`` for the dispatcher: the same rows, written in one statement
-    (``ON CONFLICT DO NOTHING`` on the check-in's unique key, so existing ones are left as they
-    are, whoever races) and returned as ids by (employee, kind, period_key) — no model instance
-    per member, which is what made a tick over 10,000 members slow."""
+    """Open the check-ins that fall due, by ids, in one statement (``ON CONFLICT DO NOTHING`` on
+    the check-in's unique key, so existing ones are left as they are, whoever races): each with the
+    employee's manager at creation and its kind's current template version. Returns every one of
+    them as ids by (employee, kind, period_key) — no model instance per member, which is what made
+    the dispatcher's tick over 10,000 members slow."""
     if not due:
         return {}
     templates = templates_ensure(organisation_id=organisation_id)
