@@ -19,6 +19,11 @@ and ``require_score``; the page, the API and the service all ask it.
 
 An alignment's weight and "counts toward progress" belong to the parent: they are set by whoever
 may edit the parent objective (``Access.may_edit``); the child's owner aligns with the defaults.
+
+Approve or send back an objective (``Access.can_approve`` / ``require_approve``): a manager above
+its owner (direct or indirect) or an HR admin, never its owner, while the cycle is open. Ask
+someone to align to a key result (``can_ask_to_align``): an editor of its objective asks someone
+in their reporting line (HR admins anyone).
 """
 
 from __future__ import annotations
