@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 
-from okrs import forms, selectors
+from okrs import queries, selectors
 from okrs import status as okr_status
 from organisations import selectors as org_selectors
 from organisations.models import Membership, Role
@@ -30,7 +30,7 @@ class TeamAdoption:
 @tenant_view(Role.ADMIN)
 def adoption(request: TenantRequest, membership: Membership) -> HttpResponse:
     today = membership.organisation.today()
-    cycle = parse_query(request, forms.CycleQuery).chosen_cycle(membership, today)
+    cycle = parse_query(request, queries.CycleQuery).chosen_cycle(membership, today)
     context: dict[str, Any] = {
         "section": "okrs",
         "tab": "adoption",

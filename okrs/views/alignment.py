@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from okrs import forms, selectors, services
+from okrs import forms, queries, selectors, services
 from okrs.models import Objective
 from okrs.permissions import Access
 from okrs.views.common import detail_url
@@ -51,7 +51,7 @@ def alignment_add(request: TenantRequest, membership: Membership, objective_id: 
     objective = selectors.objective_for_page(membership, objective_id, access=access)
     access.require_edit(objective)
     form = forms.AlignmentForm(request.POST or None, actor=membership, access=access)
-    search = forms.SearchQuery(request.POST if request.method == "POST" else request.GET)
+    search = queries.SearchQuery(request.POST if request.method == "POST" else request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
 
     def align() -> object:
@@ -78,7 +78,7 @@ def alignment_search(request: TenantRequest, membership: Membership, objective_i
     access = Access(membership)
     objective = selectors.objective_for_page(membership, objective_id, access=access)
     access.require_edit(objective)
-    query = parse_query(request, forms.SearchQuery).cleaned_data["q"]
+    query = parse_query(request, queries.SearchQuery).cleaned_data["q"]
     form = forms.AlignmentForm(actor=membership, access=access)
     context = _alignment_context(membership, access, objective, query, form)
     return render_page(request, "okrs/alignment_form.html", context, region="alignment-results")

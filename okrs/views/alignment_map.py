@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.http import HttpResponse
 from django.urls import reverse
 
-from okrs import forms, selectors
+from okrs import queries, selectors
 from okrs import status as okr_status
 from okrs.models import Cycle, Objective
 from okrs.permissions import Access
@@ -52,7 +52,7 @@ def _nodes(membership: Membership, cycle: Cycle, manager: Membership, nodes: lis
 @tenant_view()
 def alignment_map_page(request: TenantRequest, membership: Membership) -> HttpResponse:
     organisation = membership.organisation
-    query = parse_query(request, forms.TeamQuery)
+    query = parse_query(request, queries.TeamQuery)
     manager = org_selectors.access_reporting_line_of(membership, query.manager_id())
     cycle = query.chosen_cycle(membership, organisation.today())
     found = None
@@ -89,7 +89,7 @@ def alignment_map_more(request: TenantRequest, membership: Membership) -> HttpRe
     """One page of supporters of a key result or objective, or the level below a node; the htmx
     swap of "show more" / "show below", and a page of its own without JavaScript."""
     organisation = membership.organisation
-    query = parse_query(request, forms.MapMoreQuery)
+    query = parse_query(request, queries.MapMoreQuery)
     manager = org_selectors.access_reporting_line_of(membership, query.manager_id())
     cycle = query.chosen_cycle(membership, organisation.today())
     offset = query.cleaned_data.get("offset") or 0

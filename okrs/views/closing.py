@@ -11,14 +11,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from okrs import forms, selectors, services
+from okrs import queries, selectors, services
 from organisations.models import Membership, Role
 from organisations.web import TenantRequest, parse_query, render_page, tenant_view
 
 
 @tenant_view(Role.ADMIN)
 def close_summary(request: TenantRequest, membership: Membership) -> HttpResponse:
-    cycle = parse_query(request, forms.CycleQuery).chosen_cycle(membership, membership.organisation.today())
+    cycle = parse_query(request, queries.CycleQuery).chosen_cycle(membership, membership.organisation.today())
     context: dict[str, Any] = {
         "section": "okrs",
         "tab": "close",

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from okrs import forms, selectors, services
+from okrs import forms, queries, selectors, services
 from okrs.models import Cycle, CycleKind, CycleState, Objective
 from okrs.selectors.approvals import unapproved_in_planning
 from organisations.errors import Conflict
@@ -80,7 +80,7 @@ def cycles(request: TenantRequest, membership: Membership) -> HttpResponseBase:
         messages.success(request, f"Created {cycle.name} ({cycle.get_state_display().lower()}).")
         return redirect("okrs:cycles", org_slug=organisation.slug)
     # A state change refused for an overlap comes back here to be confirmed (?confirm=<id>).
-    confirm = parse_query(request, forms.CycleConfirmQuery).cleaned_data.get("confirm")
+    confirm = parse_query(request, queries.CycleConfirmQuery).cleaned_data.get("confirm")
     overlap = None
     if confirm is not None:
         pending = selectors.access_cycle(membership, confirm)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from okrs import forms, selectors, services
+from okrs import forms, queries, selectors, services
 from okrs import status as okr_status
 from okrs.models import Cycle, Status
 from okrs.permissions import Access
@@ -27,7 +27,7 @@ from organisations.web import TenantRequest, parse_query, render_page, submit, t
 def my_okrs(request: TenantRequest, membership: Membership) -> HttpResponse:
     access = Access(membership)
     cycles = list(selectors.cycle_list(actor=membership))
-    query = parse_query(request, forms.CycleQuery)
+    query = parse_query(request, queries.CycleQuery)
     cycle_id = query.cleaned_data["cycle"]
     cycle = (
         selectors.access_cycle(membership, cycle_id)
@@ -145,7 +145,7 @@ def objective_reflect(request: TenantRequest, membership: Membership, objective_
 
 @tenant_view()
 def objective_create(request: TenantRequest, membership: Membership) -> HttpResponseBase:
-    cycle = parse_query(request, forms.CycleQuery).chosen_cycle(membership, membership.organisation.today())
+    cycle = parse_query(request, queries.CycleQuery).chosen_cycle(membership, membership.organisation.today())
     if cycle is None:
         messages.error(request, "There is no OKR cycle yet: your HR admin creates the quarters first.")
         return redirect(okrs_url(membership))

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from okrs import forms, selectors
+from okrs import queries, selectors
 from okrs import status as okr_status
 from okrs.models import Cycle, Objective, Status
 from okrs.permissions import Access
@@ -74,7 +74,7 @@ def team(request: TenantRequest, membership: Membership) -> HttpResponse:
     organisation = membership.organisation
     today = organisation.today()
     now = timezone.now()
-    query = parse_query(request, forms.TeamQuery)
+    query = parse_query(request, queries.TeamQuery)
     manager = org_selectors.access_reporting_line_of(membership, query.manager_id())
     picker = selectors.managers(actor=membership) if membership.is_admin else []
     cycle = query.chosen_cycle(membership, today)
@@ -149,6 +149,6 @@ def team(request: TenantRequest, membership: Membership) -> HttpResponse:
         "can_carry_over": membership.has_role(Role.MANAGER) and bool(members),
         "stale_days": organisation.stale_after_days,
         "alignment_filter": alignment_filter,
-        "alignment_choices": forms.TeamQuery.base_fields["alignment"].choices,  # type: ignore[attr-defined]
+        "alignment_choices": queries.TeamQuery.base_fields["alignment"].choices,  # type: ignore[attr-defined]
     }
     return render_page(request, "okrs/manage/team.html", context, region="team-table")

@@ -8,7 +8,7 @@ from django.http import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from okrs import csv_io, forms, selectors
+from okrs import csv_io, forms, queries, selectors
 from organisations.models import Membership, Role
 from organisations.web import TenantRequest, tenant_view
 
@@ -27,7 +27,7 @@ def csv_export(request: TenantRequest, membership: Membership) -> HttpResponseBa
     cycles = list(selectors.cycle_list(actor=membership))
     error = ""
     if request.GET.get("cycle"):
-        query = forms.CycleQuery(request.GET)
+        query = queries.CycleQuery(request.GET)
         if query.is_valid() and query.cleaned_data["cycle"] is not None:
             cycle = selectors.access_cycle(membership, query.cleaned_data["cycle"])  # another tenant's: 404
             return csv_io.csv_response(csv_io.export_cycle(actor=membership, cycle=cycle), cycle)

@@ -17,7 +17,7 @@ from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from okrs import forms, selectors
+from okrs import queries, selectors
 from okrs.models import Cycle, Objective, Status
 from okrs.permissions import Access
 from okrs.tree import Forest
@@ -41,7 +41,7 @@ class TreeFilters:
     open: tuple[int, ...] = ()
 
     @classmethod
-    def from_query(cls, query: forms.TreeQuery, cycle: Cycle | None) -> TreeFilters:
+    def from_query(cls, query: queries.TreeQuery, cycle: Cycle | None) -> TreeFilters:
         data = query.cleaned_data
         return cls(
             cycle=cycle,
@@ -153,7 +153,7 @@ def _tree_context(filters: TreeFilters) -> dict[str, Any]:
 @tenant_view()
 def tree(request: TenantRequest, membership: Membership) -> HttpResponse:
     today = membership.organisation.today()
-    query = parse_query(request, forms.TreeQuery)
+    query = parse_query(request, queries.TreeQuery)
     cycle = query.chosen_cycle(membership, today)
     filters = TreeFilters.from_query(query, cycle)
     context = _tree_context(filters)
@@ -176,7 +176,7 @@ def tree(request: TenantRequest, membership: Membership) -> HttpResponse:
 @tenant_view()
 def tree_children(request: TenantRequest, membership: Membership) -> HttpResponseBase:
     """The children region of one node (htmx). Without htmx, the tree page with the node open."""
-    query = parse_query(request, forms.TreeChildrenQuery)
+    query = parse_query(request, queries.TreeChildrenQuery)
     objective_id = query.cleaned_data["objective"]
     if objective_id is None:
         return redirect("okrs:tree", org_slug=membership.organisation.slug)
