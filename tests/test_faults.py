@@ -12,7 +12,6 @@ requests and the outbox relay: tests/outbox/test_faults.py.)
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -33,7 +32,7 @@ from django.urls import reverse
 from okrs.models import KeyResult, Objective, ProgressUpdate
 from organisations import services as org_services
 from tests.conftest import World, build_world, login
-from tests.kit.real_parts import database_url
+from tests.kit.real_parts import database_url, free_port
 from tests.okrs.factories import CycleFactory, KeyResultFactory, ObjectiveFactory
 from tests.okrs.test_concurrency import assert_consistent
 
@@ -107,12 +106,6 @@ def test_a_connection_killed_mid_request_saves_nothing_and_shows_the_error_page(
     assert browser.post(live_server.url + page, data=form, timeout=30, allow_redirects=False).status_code in (200, 302)
     with a.tenant():
         assert ProgressUpdate.objects.count() == 1
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

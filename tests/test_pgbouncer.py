@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.conftest import build_world
+from tests.kit.real_parts import free_port
 from tests.okrs.factories import CycleFactory, ObjectiveFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -114,12 +115,6 @@ def pgbouncer_binary() -> str:
     if not found:
         pytest.fail("PgBouncer is missing: `make test` installs it (scripts/ensure_packages.sh)")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
