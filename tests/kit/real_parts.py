@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -74,6 +75,19 @@ def read_messages(files: list[str]) -> list[Message]:
     return [email.message_from_string(chunk) for text in files for chunk in text.split(MAIL_SEPARATOR) if chunk.strip()]
 
 
+def mail_files(mail_dir: Path) -> list[str]:
+    return [path.read_text(errors="replace") for path in sorted(mail_dir.glob("*")) if path.is_file()]
+
+
+def messages_to(messages: list[Message], address: str) -> int:
+    """How many of ``messages`` go to ``address``. Count messages, never files: Django's file
+    backend names a file by the second and ``id()`` of its backend object and opens it to append,
+    so a worker sending quickly (a freed backend's address reused within the same second) writes
+    several messages into one file — counting files under-counts, and would hide a duplicate."""
+    wanted = address.lower()
+    return sum(any(to.lower() == wanted for _, to in getaddresses(message.get_all("To", []))) for message in messages)
+
+
 # ---------------------------------------------------------------- the machine's broker, a solo worker
 
 
@@ -99,7 +113,10 @@ class Worker:
         pytest.fail(f"no {what} within {timeout:.0f}s; worker output:\n{self.output()}")
 
     def mails(self) -> list[str]:
-        return [path.read_text(errors="replace") for path in sorted(self.mail_dir.glob("*")) if path.is_file()]
+        return mail_files(self.mail_dir)
+
+    def messages(self) -> list[Message]:
+        return read_messages(self.mails())
 
 
 @pytest.fixture(scope="module")
@@ -256,13 +273,13 @@ class Stack:
         )
 
     def mails(self) -> list[str]:
-        return [p.read_text(errors="replace") for p in sorted(self.mail_dir.glob("*")) if p.is_file()]
+        return mail_files(self.mail_dir)
 
     def messages(self) -> list[Message]:
         return read_messages(self.mails())
 
     def mails_to(self, address: str) -> int:
-        return sum(f"To: {address}" in mail for mail in self.mails())
+        return messages_to(self.messages(), address)
 
     def wait(self, what: str, condition: Callable[[], bool], timeout: float = 60) -> float:
         return wait_until(what, condition, timeout, self.logs)
