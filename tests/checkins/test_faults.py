@@ -41,7 +41,7 @@ from outbox.models import Effect, JobState, OutboxJob
 from tests.checkins.conftest import ANSWERS
 from tests.conftest import build_world, login
 from tests.factories import MembershipFactory, OrganisationFactory
-from tests.kit.real_parts import Stack, stack  # noqa: F401  (the private Redis, worker and beat)
+from tests.kit.real_parts import BROKER_DOWN_REQUEST_BOUND, Stack, stack  # noqa: F401  (the private Redis, worker and beat)
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -50,8 +50,7 @@ DUE = datetime(2026, 12, 1, 10, tzinfo=UTC)
 #: The next period's due day: its reminders, and the escalations of the first period's check-ins.
 NEXT_DUE = DUE + timedelta(days=14)
 MANAGERS, EMPLOYEES, EMAIL_OFF = 3, 56, 6
-#: What a request may cost with the broker down (as tests/outbox/test_faults.py).
-REQUEST_BOUND = 1.0
+REQUEST_BOUND = BROKER_DOWN_REQUEST_BOUND
 #: The relay republishes after 4 s in the stack (RELAY_ENV): watching longer shows any duplicate.
 WATCH = 5
 

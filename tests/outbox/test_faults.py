@@ -24,13 +24,12 @@ from outbox import services
 from outbox.models import Effect, JobState, OutboxJob
 from tests.conftest import World, build_world, login
 from tests.factories import PASSWORD
-from tests.kit.real_parts import Stack, stack  # noqa: F401  (the private Redis, worker and beat)
+from tests.kit.real_parts import BROKER_DOWN_REQUEST_BOUND, Stack, stack  # noqa: F401  (the private Redis, worker and beat)
 from tests.outbox.pausing import PAUSING_TASK
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-#: What a request may cost with the broker refused or frozen.
-REQUEST_BOUND = 1.0
+REQUEST_BOUND = BROKER_DOWN_REQUEST_BOUND
 
 
 def jobs(w: World) -> list[OutboxJob]:
