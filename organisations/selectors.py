@@ -20,7 +20,8 @@ from organisations.tokens import hash_token
 
 
 def enter_organisation(user: AbstractBaseUser | AnonymousUser, slug: str) -> tuple[Organisation, Membership]:
-    """Resolve ``slug`` for ``user``, set the tenant for this transaction, return org and membership.
+    """Resolve ``slug`` for ``user``, set the tenant and the user for this transaction, return org
+    and membership.
 
     Raises Http404 for an unknown organisation and for one the user is not an active member of.
     """
@@ -36,6 +37,9 @@ def enter_organisation(user: AbstractBaseUser | AnonymousUser, slug: str) -> tup
     if membership is None:
         rls.set_tenant(None)
         raise Http404("No such organisation")
+    # The user too, for the policies that admit a row by its author (survey answers): a Bearer
+    # token is authenticated after the middleware has run, so the page and the API both set it here.
+    rls.set_current_user(user.pk)
     membership.organisation = organisation
     return organisation, membership
 

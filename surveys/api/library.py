@@ -8,15 +8,15 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 
+from organisations.api.base import TenantViewSet
 from organisations.models import Role
 from surveys import selectors, services
 from surveys.api.serializers import ActionSerializer, QuestionSerializer, ThemeSerializer
-from surveys.api.surveys import SurveysViewSet
 from surveys.models import Action, Question, Theme
 
 
 @extend_schema(tags=["surveys"])
-class ThemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SurveysViewSet):
+class ThemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """The organisation's survey themes."""
 
     serializer_class = ThemeSerializer
@@ -24,7 +24,7 @@ class ThemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SurveysView
 
 
 @extend_schema(tags=["surveys"])
-class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SurveysViewSet):
+class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """The question bank (Likert statements by theme; reverse-scored ones marked)."""
 
     serializer_class = QuestionSerializer
@@ -34,7 +34,7 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SurveysV
 
 @extend_schema(tags=["surveys"])
 class ActionViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, SurveysViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, TenantViewSet
 ):
     """The action library: suggestions for a person or a manager's team, per theme (HR edits)."""
 

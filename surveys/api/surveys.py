@@ -13,7 +13,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from organisations import rls
 from organisations.api.base import TenantViewSet
 from organisations.models import Role
 from surveys import selectors, services
@@ -27,15 +26,6 @@ from surveys.api.serializers import (
 )
 from surveys.models import GroupResult, Survey, SurveyState
 from surveys.permissions import can_manage, require_manage
-
-
-class SurveysViewSet(TenantViewSet):
-    """Base of the survey API: the request's user is the one the answers policy admits (a Bearer
-    token is authenticated after the middleware set the session's user, so set it again here)."""
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        rls.set_current_user(request.user.pk)
 
 
 def _scores(group: GroupResult | None) -> dict[str, Any] | None:
@@ -62,7 +52,7 @@ EXAMPLE = {
 
 
 @extend_schema(tags=["surveys"])
-class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SurveysViewSet):
+class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Surveys. Members read the open and closed ones; HR admins also drafts, and build them."""
 
     serializer_class = SurveySerializer
