@@ -103,11 +103,20 @@ def end_request(previous: tuple[str, str, str] | None) -> None:
         )
 
 
-def set_tenant(organisation_id: int | None) -> None:
-    """Set the tenant for the rest of the current transaction (must be inside one)."""
+def set_tenant(organisation_id: int | None, *, user_id: int | None = None) -> None:
+    """Set the tenant for the rest of the current transaction (must be inside one), and with
+    ``user_id`` the user too, in the same statement (a request enters its organisation once)."""
     if not connection.in_atomic_block:
         raise RuntimeError("set_tenant() outside a transaction would not last past this statement")
-    _set(TENANT_SETTING, "" if organisation_id is None else str(int(organisation_id)))
+    tenant = "" if organisation_id is None else str(int(organisation_id))
+    if user_id is None:
+        _set(TENANT_SETTING, tenant)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
+            [TENANT_SETTING, tenant, USER_SETTING, str(int(user_id))],
+        )
 
 
 def set_current_user(user_id: int | None) -> None:

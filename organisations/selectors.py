@@ -28,7 +28,10 @@ def enter_organisation(user: AbstractBaseUser | AnonymousUser, slug: str) -> tup
     organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is None or not user.is_authenticated:
         raise Http404("No such organisation")
-    rls.set_tenant(organisation.pk)
+    # The user with the tenant, for the policies that admit a row by its author (survey answers):
+    # a Bearer token is authenticated after the middleware has run, so pages and the API both
+    # set it here.
+    rls.set_tenant(organisation.pk, user_id=user.pk)
     membership = (
         Membership.objects.select_related("user", "team")
         .filter(organisation=organisation, user_id=user.pk, is_active=True)
@@ -37,9 +40,6 @@ def enter_organisation(user: AbstractBaseUser | AnonymousUser, slug: str) -> tup
     if membership is None:
         rls.set_tenant(None)
         raise Http404("No such organisation")
-    # The user too, for the policies that admit a row by its author (survey answers): a Bearer
-    # token is authenticated after the middleware has run, so the page and the API both set it here.
-    rls.set_current_user(user.pk)
     membership.organisation = organisation
     return organisation, membership
 
