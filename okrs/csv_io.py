@@ -17,12 +17,17 @@ places.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse
+from django.db.models import OuterRef, Q
+from django.http import StreamingHttpResponse
 from django.utils.text import slugify
 
 from okrs import selectors, services
@@ -33,14 +38,17 @@ from okrs.models import (
     KeyResultKind,
     KeyResultSource,
     Level,
+    Milestone,
     Objective,
     ObjectiveKind,
     Visibility,
+    level_rank,
 )
 from okrs.permissions import Access
 from okrs.services.common import MAX_WEIGHT, MILESTONE_TITLE_MAX, NumberInputError, read_number
+from organisations import rls
 from organisations import selectors as org_selectors
-from organisations.csv_files import cell, download, read_table, write_table
+from organisations.csv_files import cell, read_table, streamed_download, write_table
 from organisations.models import Membership, Role, Team, TeamKind
 from organisations.selectors import require_role
 
@@ -108,80 +116,208 @@ def _number(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+#: Objectives read per batch of the streamed export (with their key results, milestones and
+#: parents): what bounds its memory, and 4 queries each.
+EXPORT_BATCH = 1000
+
+_OBJECTIVE_COLUMNS = (
+    "pk",
+    "title",
+    "level",
+    "kind",
+    "owner__user__email",
+    "team_id",
+    "visibility",
+    "measured",
+    "progress",
+    "worst_key_result_progress",
+    "worst_confidence",
+    "level_rank",
+)
+_KEY_RESULT_COLUMNS = (
+    "objective_id",
+    "title",
+    "kind",
+    "start_value",
+    "target_value",
+    "currency",
+    "unit",
+    "weight",
+    "milestone_titles",
+    "progress_source",
+    "current_value",
+    "progress",
+    "confidence",
+    "measured",
+)
+
+
+@dataclass
+class _Export:
+    """What every batch of one export shares: the reader, the cycle, the date and the teams."""
+
+    actor: Membership
+    cycle: Cycle
+    access: Access
+    today: date
+    teams: dict[int, Team] | None = None
+
+
 def export_rows(*, actor: Membership, cycle: Cycle) -> list[list[str]]:
-    """The rows of the export (header first), in a constant number of queries."""
-    access = Access(actor)
-    organisation = actor.organisation
-    today = organisation.today()
-    objectives = list(
-        selectors.by_level(
-            selectors.objectives_with_key_results(selectors.visible_objectives(actor=actor, access=access)).filter(
-                cycle=cycle
-            )
-        )
+    """The rows of the export (header first), all at once: for tests and small callers; the
+    download streams ``export_chunks`` instead."""
+    with rls.stream_batch_context(actor.organisation_id):
+        return [list(row) for batch in _export_batches(actor=actor, cycle=cycle) for row in batch]
+
+
+def _export_batches(*, actor: Membership, cycle: Cycle) -> Iterator[list[list[str]]]:
+    """The header, then the rows of each batch of ``EXPORT_BATCH`` objectives, read by keyset
+    (level rank, title, id: the order of ``selectors.by_level``). Each batch is 4 queries, whatever
+    the cycle's size. The caller decides the transaction and tenant of each batch."""
+    yield [[header for _, header in COLUMNS]]
+    export = _Export(actor=actor, cycle=cycle, access=Access(actor), today=actor.organisation.today())
+    after: tuple[int, str, int] | None = None
+    while True:
+        objectives = _objective_batch(export, after)
+        if not objectives:
+            return
+        yield _batch_rows(export, objectives)
+        if len(objectives) < EXPORT_BATCH:
+            return
+        last = objectives[-1]
+        after = (last["level_rank"], last["title"], last["pk"])
+
+
+def _objective_batch(export: _Export, after: tuple[int, str, int] | None) -> list[dict[str, Any]]:
+    objectives = (
+        selectors.visible_objectives(actor=export.actor, access=export.access)
+        .filter(cycle=export.cycle)
+        .annotate(level_rank=level_rank())
     )
-    teams = {t.pk: t for t in org_selectors.team_list(actor=actor)}
+    if after is not None:
+        rank, title, pk = after
+        objectives = objectives.filter(
+            Q(level_rank__gt=rank) | Q(level_rank=rank, title__gt=title) | Q(level_rank=rank, title=title, pk__gt=pk)
+        )
+    return list(objectives.order_by("level_rank", "title", "pk").values(*_OBJECTIVE_COLUMNS)[:EXPORT_BATCH])
+
+
+def _batch_rows(export: _Export, objectives: list[dict[str, Any]]) -> list[list[str]]:
+    """The rows of a batch of objectives: their key results (milestone titles aggregated in the
+    same query) and parents in one query each, and the teams once per export."""
+    actor, cycle, today = export.actor, export.cycle, export.today
+    organisation = actor.organisation
+    if export.teams is None:
+        export.teams = {t.pk: t for t in Team.objects.for_actor(actor).only("pk", "name", "parent_id")}
+    teams = export.teams
+    ids = [o["pk"] for o in objectives]
+    key_results: dict[int, list[dict[str, Any]]] = {}
+    milestone_titles = ArraySubquery(
+        Milestone.objects.filter(key_result=OuterRef("pk")).order_by("position", "id").values("title")
+    )
+    for kr in (
+        KeyResult.objects.for_actor(actor)
+        .filter(objective_id__in=ids)
+        .annotate(milestone_titles=milestone_titles)
+        .order_by("objective_id", "position", "id")
+        .values(*_KEY_RESULT_COLUMNS)
+    ):
+        key_results.setdefault(kr["objective_id"], []).append(kr)
     parents: dict[int, list[tuple[str, str]]] = {}
-    for link in selectors.alignment_list(actor=actor, access=access).filter(child__cycle=cycle):
-        if link.parent_key_result is not None:
-            ref = (link.parent_key_result.objective.title, link.parent_key_result.title)
-        else:
-            assert link.parent_objective is not None
-            ref = (link.parent_objective.title, "")
-        parents.setdefault(link.child_id, []).append(ref)
-    rows = [[header for _, header in COLUMNS]]
+    for child_id, parent_kr_id, parent_kr_objective, parent_kr_title, parent_objective in (
+        selectors.alignment_list(actor=actor, access=export.access)
+        .filter(child_id__in=ids)
+        .values_list(
+            "child_id",
+            "parent_key_result_id",
+            "parent_key_result__objective__title",
+            "parent_key_result__title",
+            "parent_objective__title",
+        )
+    ):
+        ref = (parent_kr_objective, parent_kr_title) if parent_kr_id is not None else (parent_objective, "")
+        parents.setdefault(child_id, []).append(ref)
+    rows = []
     for objective in objectives:
-        key_results = list(objective.key_results.all())
-        links = parents.get(objective.pk, [])
-        objective_status = okr_status.objective_status(objective, organisation=organisation, today=today)
-        team = teams.get(objective.team_id) if objective.team_id else None
+        krs = key_results.get(objective["pk"], [])
+        links = parents.get(objective["pk"], [])
+        team = teams.get(objective["team_id"]) if objective["team_id"] else None
         head = [
-            cell(objective.title),
-            objective.level,
-            objective.kind,
-            objective.owner.user.email,
+            cell(objective["title"]),
+            objective["level"],
+            objective["kind"],
+            objective["owner__user__email"],
             cell(org_selectors.team_path(team, teams)) if team else "",
-            objective.visibility,
+            objective["visibility"],
         ]
-        for index in range(max(len(key_results), len(links), 1)):
-            kr = key_results[index] if index < len(key_results) else None
+        for index in range(max(len(krs), len(links), 1)):
+            kr = krs[index] if index < len(krs) else None
             parent_title, parent_kr = links[index] if index < len(links) else ("", "")
             if kr is not None:
-                status = okr_status.key_result_status(kr, cycle, organisation=organisation, today=today)
+                status = okr_status.key_result_status_of(
+                    measured=kr["measured"],
+                    progress=kr["progress"],
+                    confidence=kr["confidence"],
+                    cycle=cycle,
+                    organisation=organisation,
+                    today=today,
+                )
                 measure = [
-                    cell(kr.title),
-                    kr.kind,
-                    _number(kr.start_value),
-                    _number(kr.target_value),
-                    cell(kr.currency if kr.kind == KeyResultKind.CURRENCY else kr.unit),
-                    _number(kr.weight),
-                    cell(f"{MILESTONE_SEPARATOR} ".join(m.title for m in kr.milestones.all())),
-                    kr.progress_source,
+                    cell(kr["title"]),
+                    kr["kind"],
+                    _number(kr["start_value"]),
+                    _number(kr["target_value"]),
+                    cell(kr["currency"] if kr["kind"] == KeyResultKind.CURRENCY else kr["unit"]),
+                    _number(kr["weight"]),
+                    cell(f"{MILESTONE_SEPARATOR} ".join(kr["milestone_titles"])),
+                    kr["progress_source"],
                 ]
                 facts = [
-                    _number(kr.current_value),
-                    _number((kr.progress * 100).quantize(Decimal(1))),
+                    _number(kr["current_value"]),
+                    _number((kr["progress"] * 100).quantize(Decimal(1))),
                     status.value if status else "",
-                    kr.confidence,
+                    kr["confidence"],
                 ]
             else:
+                objective_status = okr_status.objective_status_of(
+                    measured=objective["measured"],
+                    progress=objective["progress"],
+                    worst_key_result_progress=objective["worst_key_result_progress"],
+                    worst_confidence=objective["worst_confidence"],
+                    cycle=cycle,
+                    organisation=organisation,
+                    today=today,
+                )
                 measure = [""] * 8
                 facts = [
                     "",
-                    _number((objective.progress * 100).quantize(Decimal(1))),
+                    _number((objective["progress"] * 100).quantize(Decimal(1))),
                     objective_status.value if objective_status else "",
-                    objective.worst_confidence,
+                    objective["worst_confidence"],
                 ]
             rows.append([*head, *measure, cell(parent_title), cell(parent_kr), *facts])
     return rows
 
 
+def export_chunks(*, actor: Membership, cycle: Cycle) -> Iterator[str]:
+    """The export's CSV text in pieces, one per batch, each batch read in its own tenant context:
+    the body of a streamed download is produced after the view (and its transaction) ended."""
+    batches = _export_batches(actor=actor, cycle=cycle)
+    while True:
+        with rls.stream_batch_context(actor.organisation_id):
+            batch = next(batches, None)
+        if batch is None:
+            return
+        yield write_table(batch)
+
+
 def export_cycle(*, actor: Membership, cycle: Cycle) -> str:
-    return write_table(export_rows(actor=actor, cycle=cycle))
+    return "".join(export_chunks(actor=actor, cycle=cycle))
 
 
-def csv_response(text: str, cycle: Cycle) -> HttpResponse:
-    return download(text, f"okrs-{slugify(cycle.name) or cycle.pk}.csv")
+def csv_response(actor: Membership, cycle: Cycle) -> StreamingHttpResponse:
+    """The cycle's export as a download streamed in constant memory."""
+    return streamed_download(export_chunks(actor=actor, cycle=cycle), f"okrs-{slugify(cycle.name) or cycle.pk}.csv")
 
 
 # ---------------------------------------------------------------- import

@@ -14,10 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 #: What a spreadsheet treats as the start of a formula (and tab / carriage return, which some
 #: programs strip before looking).
@@ -119,5 +119,19 @@ def write_table(rows: Iterable[Iterable[str]]) -> str:
 def download(text: str, filename: str) -> HttpResponse:
     """A CSV download; the byte-order mark makes Excel read the file as UTF-8."""
     response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def streamed_download(chunks: Iterable[str], filename: str) -> StreamingHttpResponse:
+    """``download`` for a file written as it is read: the same bytes (byte-order mark first, then
+    ``chunks`` in UTF-8), never held whole in memory."""
+
+    def body() -> Iterator[bytes]:
+        yield "\ufeff".encode()
+        for chunk in chunks:
+            yield chunk.encode()
+
+    response = StreamingHttpResponse(body(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

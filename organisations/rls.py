@@ -144,6 +144,31 @@ def tenant_context(organisation_id: int) -> Iterator[None]:
 
 
 @contextmanager
+def stream_batch_context(organisation_id: int) -> Iterator[None]:
+    """One batch of a streamed response body, as one organisation, in a transaction of its own.
+
+    A ``StreamingHttpResponse`` produces its body after the view has returned and the request's
+    transaction (with its tenant setting) has ended: every read of the body must therefore set the
+    tenant again, and does so batch by batch, so no transaction stays open while a slow client
+    reads. Like ``begin_request`` it turns JIT off, in the same statement (one query a batch);
+    inside an enclosing transaction (the test client) the previous tenant is put back.
+    """
+    nested = connection.in_atomic_block
+    with transaction.atomic():
+        previous = _get(TENANT_SETTING) if nested else None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config(%s, %s, true), set_config('jit', 'off', true)",
+                [TENANT_SETTING, str(int(organisation_id))],
+            )
+        try:
+            yield
+        finally:
+            if previous is not None and connection.in_atomic_block and not connection.needs_rollback:
+                _set(TENANT_SETTING, previous)
+
+
+@contextmanager
 def dangerously_all_tenants(reason: str) -> Iterator[None]:
     """Lift row-level security for a block that truly spans organisations.
 

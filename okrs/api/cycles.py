@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, renderers, serializers, status
@@ -211,9 +211,9 @@ class CycleViewSet(
         responses={(200, "text/csv"): OpenApiTypes.STR},
     )
     @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, CsvRenderer])
-    def export(self, request: Request, org_slug: str, pk: str) -> HttpResponse:
+    def export(self, request: Request, org_slug: str, pk: str) -> StreamingHttpResponse:
         cycle = self.get_object()
-        return csv_io.csv_response(csv_io.export_cycle(actor=self.membership, cycle=cycle), cycle)
+        return csv_io.csv_response(self.membership, cycle)
 
     @extend_schema(
         summary="The cycle's objectives that need approval and are not approved (HR admins)",

@@ -30,7 +30,7 @@ def csv_export(request: TenantRequest, membership: Membership) -> HttpResponseBa
         query = queries.CycleQuery(request.GET)
         if query.is_valid() and query.cleaned_data["cycle"] is not None:
             cycle = selectors.access_cycle(membership, query.cleaned_data["cycle"])  # another tenant's: 404
-            return csv_io.csv_response(csv_io.export_cycle(actor=membership, cycle=cycle), cycle)
+            return csv_io.csv_response(membership, cycle)
         error = "Choose a cycle."
     default = selectors.default_cycle(actor=membership, cycles=cycles)
     context = {

@@ -212,8 +212,8 @@ def test_private_objective_is_invisible_to_a_colleague_everywhere(a: World, o: O
 
     assert o.private.pk not in tree_ids(colleague.get(api(a, f"cycles/{o.quarter.pk}/tree/")).json()["roots"])
     assert o.private.pk in tree_ids(manager.get(api(a, f"cycles/{o.quarter.pk}/tree/")).json()["roots"])
-    assert o.private.title not in colleague.get(api(a, f"cycles/{o.quarter.pk}/export/")).content.decode()
-    assert o.private.title in manager.get(api(a, f"cycles/{o.quarter.pk}/export/")).content.decode()
+    assert o.private.title not in colleague.get(api(a, f"cycles/{o.quarter.pk}/export/")).getvalue().decode()
+    assert o.private.title in manager.get(api(a, f"cycles/{o.quarter.pk}/export/")).getvalue().decode()
 
 
 def test_key_results_and_updates_of_a_private_objective_are_invisible(a: World, o: OkrWorld) -> None:
@@ -613,7 +613,7 @@ def test_export_endpoint_returns_csv(a: World, o: OkrWorld) -> None:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     assert text.splitlines()[0].startswith("objective title,level,kind,owner email")
     assert o.individual_kr.title in text
 

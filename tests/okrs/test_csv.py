@@ -86,7 +86,7 @@ def test_export_is_one_row_per_key_result_with_the_objective_repeated(a: World, 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith("attachment;")
-    exported = rows(response.content.decode("utf-8"))
+    exported = rows(response.getvalue().decode("utf-8"))
     by_title = {r["objective title"]: r for r in exported}
     assert len(exported) == 5  # five objectives, at most one key result and one parent each
     individual = by_title[o.individual.title]
@@ -103,8 +103,8 @@ def test_export_is_one_row_per_key_result_with_the_objective_repeated(a: World, 
 
 
 def test_export_shows_only_what_the_actor_may_see(a: World, o: OkrWorld) -> None:
-    colleague = login(Client(), a.report).get(export_url(a, o.quarter)).content.decode()
-    manager = login(Client(), a.manager).get(export_url(a, o.quarter)).content.decode()
+    colleague = login(Client(), a.report).get(export_url(a, o.quarter)).getvalue().decode()
+    manager = login(Client(), a.manager).get(export_url(a, o.quarter)).getvalue().decode()
     assert o.private.title not in colleague
     assert o.individual.title in colleague
     assert o.private.title in manager
@@ -122,7 +122,7 @@ def test_export_of_another_tenants_cycle_is_404_and_nonsense_is_a_form_error(a: 
 def test_export_neutralises_spreadsheet_formulas(a: World, o: OkrWorld) -> None:
     with a.tenant():
         Objective.objects.filter(pk=o.individual.pk).update(title="=HYPERLINK(1)")
-    text = login(Client(), a.owner).get(export_url(a, o.quarter)).content.decode()
+    text = login(Client(), a.owner).get(export_url(a, o.quarter)).getvalue().decode()
     assert "'=HYPERLINK(1)" in text
 
 
@@ -148,7 +148,7 @@ def test_round_trip_into_another_cycle_keeps_the_structure(a: World, o: OkrWorld
             ),
         )
     client = login(Client(), a.owner)
-    exported = client.get(export_url(a, o.quarter)).content.decode("utf-8")
+    exported = client.get(export_url(a, o.quarter)).getvalue().decode("utf-8")
     preview = upload(client, a, target, exported.lstrip("\ufeff"))
     assert preview.status_code == 200
     assert "problem" not in preview.content.decode(), preview.content.decode()
@@ -156,7 +156,7 @@ def test_round_trip_into_another_cycle_keeps_the_structure(a: World, o: OkrWorld
         assert not Objective.objects.filter(cycle=target).exists()  # only a preview
     confirmed = client.post(import_url(a), {"action": "confirm"})
     assert confirmed.status_code == 302
-    again = client.get(export_url(a, target)).content.decode("utf-8")
+    again = client.get(export_url(a, target)).getvalue().decode("utf-8")
     assert structure(again) == structure(exported)
     with a.tenant():
         copies = Objective.objects.filter(cycle=target)
@@ -307,3 +307,70 @@ def test_a_non_utf8_file_is_a_form_error(a: World, o: OkrWorld, target: Cycle) -
     file = SimpleUploadedFile("okrs.csv", "Objectif,é".encode("latin-1"), content_type="text/csv")
     response = login(Client(), a.manager).post(import_url(a), {"cycle": target.pk, "file": file})
     assert "UTF-8" in response.content.decode()
+
+
+# ---------------------------------------------------------------- streamed in batches
+
+
+def test_export_is_streamed_and_read_batch_by_batch_in_the_tenant_context(
+    a: World, b: World, o: OkrWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The download is a StreamingHttpResponse whose body is read after the view (and the
+    request's transaction, with its tenant setting) has ended: each batch sets the tenant again.
+    As the application role (RLS enforced), a body read without it would be empty; b's OKRs,
+    in the same cycle-sized world, never appear."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        assert cursor.fetchone() == (False, False)
+    b.okrs = build_okrs(b)
+    with a.tenant():
+        all_at_once = csv_io.export_cycle(actor=a.owner, cycle=o.quarter)
+    monkeypatch.setattr(csv_io, "EXPORT_BATCH", 2)  # five objectives: three batches
+    response = login(Client(), a.owner).get(export_url(a, o.quarter))
+    assert response.status_code == 200
+    assert response.streaming
+    text = response.getvalue().decode("utf-8")
+    assert text == "\ufeff" + all_at_once
+    assert len(rows(text)) == 5
+    with b.tenant():
+        b_titles = list(Objective.objects.filter(organisation=b.org).values_list("title", flat=True))
+    assert b_titles
+    assert not [title for title in b_titles if title in text]
+
+
+def test_export_chunks_outside_any_transaction_set_the_tenant_per_batch(
+    a: World, o: OkrWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No tenant is set here: the rows come only because every batch sets it itself."""
+    from organisations import rls
+
+    assert rls.current_tenant() is None
+    monkeypatch.setattr(csv_io, "EXPORT_BATCH", 2)
+    chunks = list(csv_io.export_chunks(actor=a.owner, cycle=o.quarter))
+    assert len(chunks) == 1 + 3  # the header, then one chunk per batch of two objectives
+    assert len(rows("".join(chunks))) == 5
+    assert rls.current_tenant() is None
+
+
+def test_export_queries_are_the_same_for_every_batch(a: World, o: OkrWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A constant number of queries a batch (tenant, objectives, key results with their
+    milestones, parents; the teams once, in the first): memory and queries follow the batch size,
+    not the cycle's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(csv_io, "EXPORT_BATCH", 1)
+    chunks = csv_io.export_chunks(actor=a.owner, cycle=o.quarter)
+    counts = []
+    while True:
+        with CaptureQueriesContext(connection) as captured:
+            chunk = next(chunks, None)
+        if chunk is None:
+            break
+        counts.append(len(captured))
+    _header, first, *others = counts
+    assert len(others) == 4  # five objectives, one a batch
+    assert first == others[0] + 1  # the teams
+    assert len(set(others)) == 1, counts
