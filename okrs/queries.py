@@ -84,6 +84,9 @@ class TeamQuery(CycleQuery):
         required=False,
     )
 
+    #: Keyset paging of the direct reports: the id of the last one shown.
+    after = IdField()
+
     def manager_id(self) -> int | None:
         """The asked manager's id; anything that is not one is "no such manager" (404)."""
         raw = self.cleaned_data.get("manager", "")
@@ -92,6 +95,18 @@ class TeamQuery(CycleQuery):
         if not raw.isdigit() or len(raw) > 18:
             raise Http404("No such manager")
         return int(raw)
+
+
+class TeamPersonQuery(TeamQuery):
+    """One report of the team view opened: ``?member=<id>`` (their objectives and reports)."""
+
+    member = IdField()
+
+    def clean_member(self) -> int:
+        member = self.cleaned_data.get("member")
+        if member is None:
+            raise forms.ValidationError("Give the id of a report.")
+        return int(member)
 
 
 _MAP_PARENT = re.compile(r"^(kr|obj|all):(\d{1,18})$")

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 
 from okrs import rules
 from okrs.models import Cycle, CycleState, KeyResult, Objective, Status
@@ -153,6 +153,23 @@ def is_stale(
         return False
     since = max(filter(None, (objective.last_update_at, objective.created_at)), default=None)
     return since is None or now - since >= period
+
+
+def stale_q(cycle: Cycle, *, now: datetime, today: date, period: timedelta = STALE_AFTER) -> Q:
+    """``is_stale`` as one SQL condition on objectives of ``cycle`` (the team view's counts over a
+    whole reporting line); the same rule, so the two agree row for row."""
+    if cycle.state == CycleState.CLOSED or today < cycle.start_date:
+        return Q(pk__in=[])
+    # GREATEST ignores NULLs in PostgreSQL: the later of the last update and the creation.
+    old = Q(stale_since__lte=now - period) | Q(stale_since__isnull=True)
+    if (today - cycle.start_date) <= period:
+        return Q(last_update_at__isnull=False) & old
+    return old
+
+
+def stale_since() -> Greatest:
+    """The annotation ``stale_q`` reads as ``stale_since``."""
+    return Greatest("last_update_at", "created_at")
 
 
 def key_result_is_stale(

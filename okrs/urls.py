@@ -42,6 +42,7 @@ urlpatterns = [
     path("tree/children/", tree.tree_children, name="tree_children"),
     # the team's objectives
     path("team/", team.team, name="team"),
+    path("team/person/", team.team_person, name="team_person"),
     path("team/map/", alignment_map.alignment_map_page, name="alignment_map"),
     path("team/map/more/", alignment_map.alignment_map_more, name="alignment_map_more"),
     # cycles

@@ -130,6 +130,7 @@ _MANAGE_CASES: list[Case] = [
     Case("okrs:tree"),
     Case("okrs:tree_children"),
     Case("okrs:team"),
+    Case("okrs:team_person"),
     Case("okrs:alignment_map"),
     Case("okrs:alignment_map_more", lambda w: {}, ("get",)),
     Case("okrs:ask_to_align", lambda w: {"key_result_id": w.okrs.company_kr.pk}, ("post",)),
