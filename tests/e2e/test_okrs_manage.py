@@ -3,6 +3,7 @@ year on the cycles page, and expanding the alignment tree with htmx."""
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
 
@@ -71,9 +72,9 @@ def test_manager_sees_a_stale_objective_in_the_team_view(
     expect(stale_row.locator("time")).to_have_text(re.compile(r"^2\s+weeks, 6\s+days ago$"))
     expect(fresh_row.locator(".okr-stale")).to_have_count(0)
     expect(page.locator(".okr-summary").first).to_contain_text("1 stale")
-    expect(page.locator("tr.okr-person-row", has_text=a.employee.user.full_name).locator(".okr-stale")).to_have_text(
-        "1 stale"
-    )
+    # The report's own badge, in their row of the (small, so opened) line.
+    employee = page.locator("li.okr-report", has_text=a.employee.user.full_name)
+    expect(employee.locator(".okr-report-head .okr-stale")).to_have_text("1 stale")
     console.assert_clean("the team view")
 
 
@@ -138,3 +139,44 @@ def test_tree_expands_and_collapses_in_place(page: Page, console: ConsoleLog, li
     expect(page.get_by_role("link", name="Launch the platform", exact=True)).to_have_count(0)
     expect(page.locator(f"#toggle-{company.pk}")).to_have_attribute("aria-expanded", "false")
     console.assert_clean("the alignment tree")
+
+
+def test_a_large_team_opens_one_report_at_a_time_and_shows_more(
+    page: Page, console: ConsoleLog, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past SMALL_LINE people the team view lists the direct reports (a page at a time) with their
+    line's summary; a report's objectives and reports open in place, and "Show more" appends."""
+    from okrs.views import team as team_view
+    from tests.factories import MembershipFactory
+
+    monkeypatch.setattr(team_view, "SMALL_LINE", 0)
+    monkeypatch.setattr(team_view, "REPORTS_PAGE", 1)
+    a = build_world("alpha", "Alpha")
+    quarter = current_quarter(a)
+    ObjectiveFactory(cycle=quarter, owner=a.employee, title="Ship the mobile app")
+    below = MembershipFactory(organisation=a.org, team=a.team, manager=a.employee, user__full_name="Ivy Indirect")
+    ObjectiveFactory(cycle=quarter, owner=below, title="Write the runbook")
+    ObjectiveFactory(cycle=quarter, owner=a.report, title="Halve support tickets")
+    sign_in(page, live_server, a.manager)
+    page.goto(f"{live_server.url}/o/{a.org.slug}/okrs/team/")
+
+    reports = page.locator("ul.okr-reports-top > li.okr-report")
+    expect(reports).to_have_count(1)
+    expect(page.get_by_role("link", name="Ship the mobile app")).to_have_count(0)
+    page.get_by_role("link", name="Show more reports").click()
+    expect(reports).to_have_count(2)
+    expect(page.get_by_role("link", name="Show more reports")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/okrs/team/$"))  # appended in place, not a new page
+    employee = page.locator(f"#report-{a.employee.pk}")
+    expect(employee.locator(".okr-line-stats")).to_contain_text("Leads 1 person")
+    employee.get_by_role("link", name=re.compile("^Show objectives and reports")).click()
+    expect(employee.get_by_role("link", name="Ship the mobile app")).to_be_visible()
+    expect(page.locator(f"#report-{below.pk}")).to_contain_text("reports to Alpha Employee")
+    page.locator(f"#report-{below.pk}").get_by_role("link", name=re.compile("^Show objectives")).click()
+    expect(page.get_by_role("link", name="Write the runbook")).to_be_visible()
+    shots = os.environ.get("SCREENSHOTS")  # a folder: keep the two widths to look at
+    if shots:
+        page.screenshot(path=f"{shots}/team-1280.png", full_page=True)
+        page.set_viewport_size(PHONE)
+        page.screenshot(path=f"{shots}/team-390.png", full_page=True)
+    console.assert_clean("the paged team view")
