@@ -54,6 +54,12 @@ class CycleQuery(forms.Form):
         return selectors.default_cycle(actor=actor, today=today)
 
 
+class AdoptionQuery(CycleQuery):
+    """The adoption report: the cycle, and ``after`` (the last member shown without an objective)."""
+
+    after = IdField()
+
+
 class CycleConfirmQuery(forms.Form):
     """``?confirm=<cycle id>``: the cycle whose activation waits for a confirmation."""
 

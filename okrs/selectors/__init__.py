@@ -42,11 +42,13 @@ from okrs.selectors.reports import (
     TeamClose,
     active_member_count,
     active_members_among,
+    adoption_counts,
     close_summary,
     key_result_freshness_by_team,
     managers,
     members_by_email,
     members_without_objectives,
+    members_without_objectives_page,
 )
 
 __all__ = [
@@ -61,6 +63,7 @@ __all__ = [
     "access_objective",
     "active_member_count",
     "active_members_among",
+    "adoption_counts",
     "alignment_candidates",
     "alignment_list",
     "alignment_previews",
@@ -79,6 +82,7 @@ __all__ = [
     "managers",
     "members_by_email",
     "members_without_objectives",
+    "members_without_objectives_page",
     "my_objectives",
     "objective_activity",
     "objective_child_links",

@@ -55,6 +55,42 @@ def members_without_objectives(*, actor: Membership, cycle: Cycle) -> list[Membe
     )
 
 
+def _without_objectives(*, actor: Membership, cycle: Cycle) -> QuerySet[Membership]:
+    owns = Exists(Objective.objects.for_actor(actor).filter(cycle_id=cycle.pk, owner_id=OuterRef("pk")))
+    contributes = Exists(
+        Contributor.objects.for_actor(actor).filter(objective__cycle_id=cycle.pk, membership_id=OuterRef("pk"))
+    )
+    return Membership.objects.for_actor(actor).filter(is_active=True).exclude(owns).exclude(contributes)
+
+
+def members_without_objectives_page(
+    *, actor: Membership, cycle: Cycle, after: Membership | None, limit: int
+) -> tuple[list[Membership], bool]:
+    """``members_without_objectives`` a page at a time (by name, then id; keyset after
+    ``after``), and whether more follow."""
+    members = (
+        _without_objectives(actor=actor, cycle=cycle)
+        .select_related("user", "team", "manager__user")
+        .order_by("user__full_name", "id")
+    )
+    if after is not None:
+        name = after.user.full_name
+        members = members.filter(Q(user__full_name__gt=name) | Q(user__full_name=name, pk__gt=after.pk))
+    page = list(members[: limit + 1])
+    return page[:limit], len(page) > limit
+
+
+def adoption_counts(*, actor: Membership, cycle: Cycle) -> dict[str, int]:
+    """Active members and how many of them neither own nor contribute to an objective of the
+    cycle: one query."""
+    without = _without_objectives(actor=actor, cycle=cycle).values("pk")
+    return (
+        Membership.objects.for_actor(actor)
+        .filter(is_active=True)
+        .aggregate(active=Count("pk"), without=Count("pk", filter=Q(pk__in=without)))
+    )
+
+
 def active_member_count(*, actor: Membership) -> int:
     return Membership.objects.for_actor(actor).filter(is_active=True).count()
 
