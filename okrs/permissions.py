@@ -36,7 +36,7 @@ from django.db.models import Exists, OuterRef, Q
 from okrs.models import Contributor, Cycle, CycleState, KeyResult, Objective, Visibility
 from organisations.errors import NotAllowed
 from organisations.models import Membership, Role
-from organisations.selectors import reporting_line, team_ancestry, team_subtree
+from organisations.selectors import reporting_line, reporting_line_subquery, team_ancestry, team_subtree
 
 CLOSED_MESSAGE = "This cycle is closed: only an HR admin can change its OKRs (and it is recorded)."
 EDIT_MESSAGE = "You can change your own objectives, those you contribute to and your team's."
@@ -89,15 +89,18 @@ class Access:
         contributes = Exists(
             Contributor.objects.for_actor(self.actor).filter(objective=OuterRef("pk"), membership=self.actor)
         )
-        owner_side = Q(owner=self.actor) | Q(owner__in=reporting_line(self.actor).values("pk"))
+        # The reporting line is a recursive CTE inside the query; it appears once (the owner's
+        # side is the same for team and private objectives), because each copy is evaluated on
+        # its own: at 10,000 people a manager's pages ran it several times per visibility test.
+        owner_side = Q(owner=self.actor) | Q(owner__in=reporting_line_subquery(self.actor))
         in_team = Q(team_id__in=team_ancestry(self.actor, self.actor.team_id).values("pk"))
         if self.actor.has_role(Role.MANAGER):
             # A manager also sees the team objectives they may edit: their team's subtree.
             in_team |= Q(team_id__in=team_subtree(self.actor, self.actor.team_id).values("pk"))
         return (
             Q(visibility=Visibility.ORGANISATION)
-            | (Q(visibility=Visibility.TEAM) & (in_team | owner_side | contributes))
-            | (Q(visibility=Visibility.PRIVATE) & owner_side)
+            | (Q(visibility__in=[Visibility.TEAM, Visibility.PRIVATE]) & owner_side)
+            | (Q(visibility=Visibility.TEAM) & (in_team | Q(contributes)))
         )
 
     def can_view(self, objective: Objective) -> bool:

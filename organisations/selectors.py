@@ -216,6 +216,13 @@ def reporting_line(manager: Membership) -> QuerySet[Membership]:
     return Membership.objects.for_actor(manager).filter(pk__in=_reports_sql(manager))
 
 
+def reporting_line_subquery(manager: Membership) -> RawSQL:
+    """The ids of ``reporting_line(manager)`` as a bare SQL subquery (``field__in=``): the
+    recursive CTE alone, scoped to the organisation inside, without the outer membership scan
+    that ``reporting_line(...).values("pk")`` adds."""
+    return _reports_sql(manager)
+
+
 def reporting_line_ids(manager: Membership) -> set[int]:
     """Ids of ``reporting_line(manager)``, for checks on one object at a time."""
     return set(reporting_line(manager).values_list("pk", flat=True))
