@@ -30,3 +30,10 @@ def trend_chart(scores: list[Decimal | None]) -> Chart:
     shown = [str(s) for s in scores if s is not None]
     label = "Scores over time: " + (", ".join(shown) if shown else "none published")
     return Chart(WIDTH, HEIGHT, " ".join(f"{x},{y}" for x, y in dots), dots, label)
+
+
+def heat_class(score: Decimal | None) -> str:
+    """A heatmap cell's colour class, by band of 20 points (classes, not inline styles: the CSP)."""
+    if score is None:
+        return "heat-none"
+    return f"heat-{min(int(score) // 20, 4)}"

@@ -166,6 +166,12 @@ class HeatmapQuery(forms.Form):
     survey = forms.IntegerField(required=False, min_value=1)
 
 
+class CommentsQuery(forms.Form):
+    """The results page's comments, read on after a stored position."""
+
+    after = forms.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+
+
 class AdoptForm(forms.Form):
     action = forms.ModelChoiceField(queryset=Action.objects.none())
 

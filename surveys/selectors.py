@@ -5,11 +5,12 @@ admits to nobody else (and which are filtered by the member explicitly as well).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.http import Http404
 from django.utils import timezone
 
@@ -205,9 +206,54 @@ def team_results(survey: Survey) -> list[GroupResult]:
     )
 
 
+#: The results page shows this many teams with the lowest scores; the heatmap shows them all.
+ATTENTION_TEAMS = 10
+#: Comments per screen on the results page ("Show more" reads the next ones).
+COMMENTS_PAGE = 50
+
+
+@dataclass(frozen=True)
+class TeamsNeedingAttention:
+    groups: Sequence[GroupResult]  # the lowest mean theme score first
+    total: int  # every published team of the survey
+
+
+def teams_needing_attention(survey: Survey, limit: int = ATTENTION_TEAMS) -> TeamsNeedingAttention:
+    """The published teams whose mean theme score is lowest (HR's first question of a survey's
+    results), ranked in SQL, with their theme results; and how many teams were published."""
+    teams = GroupResult.objects.for_actor(survey).filter(survey=survey, kind=GroupKind.TEAM)
+    lowest = list(
+        teams.annotate(mean=Avg("theme_results__score"), published=Window(Count("pk")))  # the count before LIMIT
+        .select_related("team")
+        .prefetch_related("theme_results__theme")
+        .order_by(F("mean").asc(nulls_last=True), "team__name", "pk")[:limit]
+    )
+    return TeamsNeedingAttention(groups=lowest, total=lowest[0].published if lowest else 0)
+
+
+@dataclass(frozen=True)
+class CommentsPage:
+    comments: list[CommentResult]
+    next_after: int | None  # the position to read on from, None when these were the last
+
+
 def comments(survey: Survey, group: GroupResult) -> list[CommentResult]:
     """A published group's comments (HR), in their stored random order, without any author."""
     return list(CommentResult.objects.for_actor(survey).filter(group=group).select_related("theme"))
+
+
+def comments_page(
+    survey: Survey, group: GroupResult, *, after: int | None = None, limit: int = COMMENTS_PAGE
+) -> CommentsPage:
+    """``comments`` a screen at a time: keyset on the stored position, so the hundredth screen
+    costs what the first does."""
+    found = CommentResult.objects.for_actor(survey).filter(group=group).select_related("theme").order_by("position")
+    if after is not None:
+        found = found.filter(position__gt=after)
+    rows = list(found[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return CommentsPage(comments=rows, next_after=rows[-1].position if more else None)
 
 
 def closed_surveys(actor: Membership) -> list[Survey]:
@@ -257,11 +303,21 @@ def own_trends(actor: Membership) -> dict[Theme, list[TrendPoint]]:
 def heatmap(survey: Survey) -> tuple[list[Theme], list[tuple[GroupResult, list[Decimal | None]]]]:
     """HR's heatmap of a survey: published teams × themes (every shown cell passed the rules)."""
     themes = list(Theme.objects.for_actor(survey))
-    rows = []
-    for group in team_results(survey):
-        scores = {r.theme_id: r.score for r in group.theme_results.all()}
-        rows.append((group, [scores.get(t.pk) for t in themes]))
-    return themes, rows
+    groups = list(
+        GroupResult.objects.for_actor(survey)
+        .filter(survey=survey, kind=GroupKind.TEAM)
+        .select_related("team")
+        .order_by("team__name", "pk")
+    )
+    # The cells as plain values: a team × theme grid needs no model per cell.
+    scores: dict[tuple[int, int], Decimal] = {
+        (group_id, theme_id): score
+        for group_id, theme_id, score in ThemeResult.objects.for_actor(survey)
+        .filter(survey=survey, group__kind=GroupKind.TEAM)
+        .values_list("group_id", "theme_id", "score")
+        .order_by()
+    }
+    return themes, [(group, [scores.get((group.pk, t.pk)) for t in themes]) for group in groups]
 
 
 # ---------------------------------------------------------------- action library and plans

@@ -20,5 +20,6 @@ urlpatterns = [
     path("<int:survey_id>/progress/", views.survey_progress, name="progress"),
     path("<int:survey_id>/take/", views.survey_take, name="take"),
     path("<int:survey_id>/results/", views.survey_results, name="results"),
+    path("<int:survey_id>/results/comments/", views.survey_comments, name="comments"),
     path("<int:survey_id>/adopt/", views.adopt, name="adopt"),
 ]

@@ -4,6 +4,7 @@ results (``ThemeResult``) and the viewer's own answers; never anyone else's answ
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -24,8 +25,17 @@ from organisations.web import (
     tenant_view,
 )
 from surveys import plans, selectors, services
-from surveys.charts import trend_chart
-from surveys.forms import ActionForm, AdoptForm, HeatmapQuery, PlanSettingsForm, SurveyForm, TakeForm, TrendsQuery
+from surveys.charts import heat_class, trend_chart
+from surveys.forms import (
+    ActionForm,
+    AdoptForm,
+    CommentsQuery,
+    HeatmapQuery,
+    PlanSettingsForm,
+    SurveyForm,
+    TakeForm,
+    TrendsQuery,
+)
 from surveys.models import ActionAudience, Survey, SurveyState
 from surveys.permissions import can_manage
 
@@ -221,9 +231,25 @@ def survey_results(request: TenantRequest, membership: Membership, survey_id: in
         context["can_manage"] = True
         organisation = selectors.group_result(survey, "organisation")
         context["organisation_result"] = organisation
-        context["teams"] = selectors.team_results(survey)
-        context["comments"] = selectors.comments(survey, organisation) if organisation else []
+        # Bounded whatever the organisation's size: the teams to look at first (the heatmap has
+        # every team) and the first screen of comments.
+        context["attention"] = selectors.teams_needing_attention(survey)
+        context["comments"] = selectors.comments_page(survey, organisation) if organisation else None
     return render_page(request, "surveys/results.html", context)
+
+
+@tenant_view(Role.ADMIN)
+def survey_comments(request: TenantRequest, membership: Membership, survey_id: int) -> HttpResponseBase:
+    """The next screen of a closed survey's comments (HR): appended by htmx under the results
+    page's list, or a page of its own without JavaScript."""
+    survey = selectors.access_survey(membership, survey_id)
+    organisation = selectors.group_result(survey, "organisation") if survey.state == SurveyState.CLOSED else None
+    if organisation is None:
+        return redirect("surveys:results", org_slug=membership.organisation.slug, survey_id=survey.pk)
+    query = parse_query(request, CommentsQuery)
+    page = selectors.comments_page(survey, organisation, after=query.cleaned_data.get("after"))
+    context = {"survey": survey, "comments": page, "section": "surveys"}
+    return render_page(request, "surveys/comments.html", context, region="comment-rows")
 
 
 @tenant_view()
@@ -257,8 +283,16 @@ def heatmap(request: TenantRequest, membership: Membership) -> HttpResponseBase:
     chosen = query.cleaned_data.get("survey")
     survey = next((s for s in closed if s.pk == chosen), closed[0] if closed else None)
     themes, rows = selectors.heatmap(survey) if survey else ([], [])
-    context = {"closed": closed, "survey": survey, "themes": themes, "rows": rows, "section": "surveys"}
+    # Each cell's class and figure made here, once: 200 teams × their themes through template
+    # filters was most of the page's time.
+    cells = [(group, [(heat_class(score), _whole(score)) for score in scores]) for group, scores in rows]
+    context = {"closed": closed, "survey": survey, "themes": themes, "rows": cells, "section": "surveys"}
     return render_page(request, "surveys/heatmap.html", context)
+
+
+def _whole(score: Decimal | None) -> str:
+    """A score as the pages print it (``floatformat:0``: half up), or a dash when not shown."""
+    return "—" if score is None else str(score.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def my_work_card(request: TenantRequest, membership: Membership) -> dict[str, Any] | None:

@@ -51,6 +51,7 @@ HTML_CASES = [
     Case("surveys:progress", _open),
     Case("surveys:take", _open, ("get", "post")),
     Case("surveys:results", _closed),
+    Case("surveys:comments", _closed),
 ]
 
 
