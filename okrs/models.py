@@ -76,10 +76,11 @@ class Level(models.TextChoices):
 LEVEL_RANK: dict[str, int] = {value: rank for rank, value in enumerate(Level.values)}
 
 
-def level_rank() -> models.Case:
-    """``LEVEL_RANK`` as an SQL expression, to order querysets by it."""
+def level_rank(field: str = "level") -> models.Case:
+    """``LEVEL_RANK`` as an SQL expression, to order querysets by it (``field``: the level's path,
+    e.g. ``child__level`` from an alignment)."""
     return models.Case(
-        *(models.When(level=value, then=models.Value(rank)) for value, rank in LEVEL_RANK.items()),
+        *(models.When(**{field: value}, then=models.Value(rank)) for value, rank in LEVEL_RANK.items()),
         default=models.Value(len(LEVEL_RANK)),
         output_field=models.IntegerField(),
     )

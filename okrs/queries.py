@@ -71,6 +71,7 @@ class TreeQuery(CycleQuery):
     owner = IdField()
     status = forms.ChoiceField(choices=[("", "Any"), *Status.choices], required=False)
     open = IdListField()
+    after = IdField()  # keyset paging of the roots: the last root already shown
 
 
 class TreeChildrenQuery(TreeQuery):

@@ -1,61 +1,107 @@
-"""The alignment tree of one cycle, linked in memory: the one builder behind the tree page and the
-tree API.
+"""The alignment tree of one cycle: the one builder behind the tree page and the tree API.
 
 A child may align to several parents (a DAG), so it appears under each of them; a child whose
 parents are invisible to the actor, filtered out or in another cycle becomes a root instead of
 vanishing. Nodes are ordered company level first, then by title (``selectors.by_level``).
+
+The tree is read level by level in SQL (``okrs.selectors.alignment``), never the whole cycle: a
+page of roots (keyset-paged), the children of the nodes asked for, each node's child count. So
+a page costs the same at 30 objectives and at 3,000.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from django.db.models import QuerySet
+
+from okrs import selectors
 from okrs import status as okr_status
-from okrs.models import Objective, Status
-from organisations.models import Organisation
+from okrs.models import Cycle, Objective, Status
+from okrs.selectors import TreeChild
+from organisations.models import Membership
 
-
-@dataclass(frozen=True)
-class Edge:
-    """A child objective under a parent objective, directly or through one of its key results."""
-
-    child_id: int
-    parent_id: int
-    via_key_result_id: int | None = None
-    via_title: str = ""  # the key result's title, when through one
+#: Roots on one page of the tree (and of the API's tree); "Show more" reads the next ones.
+ROOTS_PER_PAGE = 50
 
 
 class Forest:
-    """``objectives`` (visible and filtered, in display order) linked by ``edges``."""
+    """The tree of ``cycle`` over ``objectives`` (visible to the actor and filtered)."""
 
     def __init__(
-        self, objectives: list[Objective], edges: Iterable[Edge], *, organisation: Organisation, today: date
+        self,
+        *,
+        actor: Membership,
+        cycle: Cycle,
+        objectives: QuerySet[Objective],
+        today: date,
+        with_key_results: bool = False,
     ) -> None:
-        self.by_id = {o.pk: o for o in objectives}
-        self.order = {o.pk: index for index, o in enumerate(objectives)}
-        self.status: dict[int, Status | None] = {
-            o.pk: okr_status.objective_status(o, organisation=organisation, today=today) for o in objectives
-        }
-        self.children: dict[int, list[Edge]] = defaultdict(list)
-        has_parent: set[int] = set()
-        seen: set[tuple[int, int]] = set()
-        for edge in edges:
-            # Only children the actor sees (and that pass the filters) hang anywhere; a child linked
-            # to one parent twice (to it and to one of its key results) appears once.
-            if edge.child_id not in self.by_id or edge.parent_id == edge.child_id:
-                continue
-            if (edge.child_id, edge.parent_id) in seen:
-                continue
-            seen.add((edge.child_id, edge.parent_id))
-            self.children[edge.parent_id].append(edge)
-            if edge.parent_id in self.by_id:
-                has_parent.add(edge.child_id)
-        for links in self.children.values():
-            links.sort(key=lambda edge: self.order[edge.child_id])
-        self.roots = [o.pk for o in objectives if o.pk not in has_parent]
+        self.actor = actor
+        self.cycle = cycle
+        self.today = today
+        self.with_key_results = with_key_results
+        self.members = selectors.tree_members(cycle=cycle, objectives=objectives)
 
-    def children_of(self, objective_id: int) -> list[Edge]:
-        return self.children.get(objective_id, [])
+    def status(self, objective: Objective) -> Status | None:
+        return okr_status.objective_status(objective, organisation=self.actor.organisation, today=self.today)
+
+    def _placed(self, objective: Objective) -> Objective:
+        objective.cycle = self.cycle  # one cycle for all: no query per node
+        return objective
+
+    def counts(self) -> tuple[int, int]:
+        """(objectives in the tree, roots among them)."""
+        return selectors.tree_counts(actor=self.actor, members=self.members)
+
+    def _roots(self, after: int | None) -> QuerySet[Objective]:
+        return selectors.tree_roots(actor=self.actor, members=self.members, after=after)
+
+    def roots(self, *, after: int | None = None, limit: int | None = None) -> tuple[list[Objective], bool]:
+        """One page of roots (``ROOTS_PER_PAGE``) after the root ``after``, and whether more follow."""
+        limit = limit or ROOTS_PER_PAGE
+        roots = self._roots(after)
+        if self.with_key_results:
+            roots = selectors.tree_with_key_results(roots)
+        found = list(roots[: limit + 1])
+        return [self._placed(o) for o in found[:limit]], len(found) > limit
+
+    def root_page(self, *, offset: int, limit: int) -> list[Objective]:
+        """The roots ``offset`` to ``offset + limit`` (the API pages by offset, as its lists do)."""
+        roots = self._roots(None)
+        if self.with_key_results:
+            roots = selectors.tree_with_key_results(roots)
+        return [self._placed(o) for o in roots[offset : offset + limit]]
+
+    def root_page_ids(self, *, offset: int, limit: int) -> QuerySet[Any]:
+        """The same page of roots as a subquery of ids: the parents of the first level below."""
+        return self._roots(None).values("pk")[offset : offset + limit]
+
+    def node(self, objective_id: int) -> Objective | None:
+        """One objective of the tree with its child count; None if filtered out."""
+        found = selectors.tree_node(actor=self.actor, members=self.members, objective_id=objective_id)
+        return self._placed(found) if found is not None else None
+
+    def children(self, parents: list[int] | QuerySet[Any]) -> dict[int, list[TreeChild]]:
+        """The children of each of ``parents`` (ids, or a subquery of ids), in display order."""
+        found = selectors.tree_children(
+            actor=self.actor, members=self.members, parents=parents, with_key_results=self.with_key_results
+        )
+        for kids in found.values():
+            for kid in kids:
+                self._placed(kid.objective)
+        return found
+
+    def descend(self, parents: QuerySet[Any], depth: int) -> dict[int, list[TreeChild]]:
+        """The children of ``parents`` and of their children, ``depth`` levels down: one query
+        per level, each level's parents a subquery of the one above."""
+        found: dict[int, list[TreeChild]] = {}
+        for _ in range(depth):
+            level = self.children(parents)
+            if not level:
+                break
+            for parent_id, kids in level.items():
+                found.setdefault(parent_id, kids)
+            parents = selectors.tree_child_ids(actor=self.actor, members=self.members, parents=parents)
+        return found

@@ -12,6 +12,7 @@ from rest_framework import mixins, renderers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from okrs import csv_io, selectors, services
 from okrs import status as okr_status
@@ -21,8 +22,8 @@ from okrs.api.serializers import (
     ApprovalItemSerializer,
     CycleSerializer,
     CycleStateSerializer,
+    CycleTreeQuery,
     GenerateYearSerializer,
-    ObjectiveTreeQuery,
     objective_filters,
 )
 from okrs.models import Cycle, Objective
@@ -122,9 +123,12 @@ class CycleViewSet(
             "Objectives the caller may see, nested under the objectives they align to (directly or "
             "through one of their key results: `via_key_result`). An objective with several parents "
             "appears under each; one whose parents are in another cycle or invisible is a root. "
-            "Filters as for the objective list narrow the nodes."
+            "Filters as for the objective list narrow the nodes. The roots are paged (`limit`, "
+            "`offset`; `count` is the number of roots, `next` and `previous` the neighbouring pages) "
+            "and the tree goes `depth` levels down; each node's `child_count` says how many objectives "
+            "are aligned to it, shown or not."
         ),
-        parameters=[ObjectiveTreeQuery],
+        parameters=[CycleTreeQuery],
         responses={
             200: inline_serializer(
                 "ObjectiveTree",
@@ -132,6 +136,9 @@ class CycleViewSet(
                     "cycle": CycleSerializer(),
                     "expected_progress": serializers.DecimalField(max_digits=7, decimal_places=6),
                     "truncated": serializers.BooleanField(),
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
                     "roots": serializers.ListField(child=serializers.DictField()),
                 },
             )
@@ -141,7 +148,7 @@ class CycleViewSet(
     @action(detail=True, methods=["get"])
     def tree(self, request: Request, org_slug: str, pk: str) -> Response:
         cycle = self.get_object()
-        query = self.query(ObjectiveTreeQuery)
+        query = self.query(CycleTreeQuery)
         today = self.organisation.today()
         organisation = self.organisation
         visible = selectors.objective_search(
@@ -150,23 +157,22 @@ class CycleViewSet(
             filters=objective_filters(query, actor=self.membership),
             today=today,
         )
-        objectives = selectors.tree_objectives(
-            actor=self.membership, cycle=cycle, objectives=visible, with_key_results=True
-        )
-        forest = Forest(
-            objectives, selectors.tree_edges(actor=self.membership, cycle=cycle), organisation=organisation, today=today
-        )
+        forest = Forest(actor=self.membership, cycle=cycle, objectives=visible, today=today, with_key_results=True)
+        limit, offset, depth = query["limit"], query["offset"], query["depth"]
+        _, root_total = forest.counts()
+        roots = forest.root_page(offset=offset, limit=limit)
+        below = forest.descend(forest.root_page_ids(offset=offset, limit=limit), depth - 1)
         emitted = 0
 
-        def node(objective: Objective, via: int | None) -> dict[str, Any]:
+        def node(objective: Objective, via: int | None, level: int) -> dict[str, Any]:
             nonlocal emitted
             emitted += 1
-            found = forest.status[objective.pk]
+            found = forest.status(objective)
             kids = []
-            for edge in forest.children_of(objective.pk):
+            for kid in below.get(objective.pk, []) if level < depth else []:
                 if emitted >= TREE_MAX_NODES:
                     break
-                kids.append(node(forest.by_id[edge.child_id], edge.via_key_result_id))
+                kids.append(node(kid.objective, kid.via_key_result_id, level + 1))
             return {
                 "id": objective.pk,
                 "title": objective.title,
@@ -192,16 +198,21 @@ class CycleViewSet(
                     }
                     for kr in objective.key_results.all()
                 ],
+                "child_count": objective.child_count,  # type: ignore[attr-defined]  # annotated by the tree's reads
                 "children": kids,
             }
 
-        roots = [node(forest.by_id[pk], None) for pk in forest.roots if emitted < TREE_MAX_NODES]
+        nodes = [node(o, None, 1) for o in roots if emitted < TREE_MAX_NODES]
+        url = request.build_absolute_uri()
         return Response(
             {
                 "cycle": CycleSerializer(cycle).data,
                 "expected_progress": str(okr_status.expected(cycle, today)),
                 "truncated": emitted >= TREE_MAX_NODES,
-                "roots": roots,
+                "count": root_total,
+                "next": replace_query_param(url, "offset", offset + limit) if offset + limit < root_total else None,
+                "previous": (None if offset == 0 else replace_query_param(url, "offset", max(offset - limit, 0))),
+                "roots": nodes,
             }
         )
 

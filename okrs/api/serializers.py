@@ -14,7 +14,9 @@ from rest_framework import serializers
 from okrs import selectors
 from okrs import status as okr_status
 from okrs.models import Alignment, Cycle, CycleState, KeyResult, Level, Milestone, Objective, ProgressUpdate, Status
+from okrs.tree import ROOTS_PER_PAGE
 from organisations.api.base import IdParam, SearchParam, TenantPrimaryKeyField
+from organisations.api.pagination import MAX_LIMIT, MAX_OFFSET
 from organisations.models import Membership, Organisation, Team
 
 
@@ -409,6 +411,31 @@ class ObjectiveTreeQuery(serializers.Serializer[Any]):
     status = serializers.ChoiceField(
         choices=Status.choices, required=False, help_text="Pace of the worst key result and latest confidence"
     )
+
+
+#: Levels of the API's tree: the roots and the level below them by default; deeper on asking.
+TREE_DEFAULT_DEPTH = 2
+TREE_MAX_DEPTH = 12
+
+
+class CycleTreeQuery(ObjectiveTreeQuery):
+    """The tree's filters, how deep it goes, and which page of roots (``limit``/``offset``, as the
+    lists page)."""
+
+    depth = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=TREE_MAX_DEPTH,
+        default=TREE_DEFAULT_DEPTH,
+        help_text=(
+            f"Levels to include, the roots being the first (default {TREE_DEFAULT_DEPTH}). Below the "
+            "last level `children` is empty; `child_count` says how many there are."
+        ),
+    )
+    limit = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_LIMIT, default=ROOTS_PER_PAGE, help_text="Roots per page"
+    )
+    offset = serializers.IntegerField(required=False, min_value=0, max_value=MAX_OFFSET, default=0)
 
 
 class ObjectiveQuery(ObjectiveTreeQuery):

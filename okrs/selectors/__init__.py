@@ -5,14 +5,20 @@ One module per subject; everything is re-exported here, so callers write ``selec
 
 from okrs.selectors.alignment import (
     AlignPreview,
+    TreeChild,
     access_alignment,
     alignment_candidates,
     alignment_list,
     alignment_previews,
     ancestor_ids,
     objective_child_links,
-    tree_edges,
-    tree_objectives,
+    tree_child_ids,
+    tree_children,
+    tree_counts,
+    tree_members,
+    tree_node,
+    tree_roots,
+    tree_with_key_results,
 )
 from okrs.selectors.cycles import access_cycle, cycle_list, cycle_overview, cycles_containing, default_cycle
 from okrs.selectors.key_results import (
@@ -57,6 +63,7 @@ __all__ = [
     "AlignPreview",
     "ObjectiveFilters",
     "TeamClose",
+    "TreeChild",
     "access_alignment",
     "access_cycle",
     "access_key_result",
@@ -92,7 +99,12 @@ __all__ = [
     "objectives_progress",
     "objectives_with_key_results",
     "progress_update_list",
-    "tree_edges",
-    "tree_objectives",
+    "tree_child_ids",
+    "tree_children",
+    "tree_counts",
+    "tree_members",
+    "tree_node",
+    "tree_roots",
+    "tree_with_key_results",
     "visible_objectives",
 ]

@@ -1,21 +1,35 @@
 """Reads of the alignment graph: links, ancestors, the candidates a child may align to, and the
-objectives and edges the alignment tree (okrs.tree) is built from."""
+alignment tree's levels (okrs.tree builds the tree from them): roots, one node, the children of
+some nodes, each node's child count, all asked in SQL of the tree's members."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from okrs import rules
-from okrs.models import Alignment, Cycle, KeyResult, KeyResultSource, Objective, ObjectiveSource
+from okrs.models import Alignment, Cycle, KeyResult, KeyResultSource, Objective, ObjectiveSource, level_rank
 from okrs.permissions import Access
-from okrs.selectors.objectives import by_level, objectives_with_key_results, visible_objectives
-from okrs.tree import Edge
+from okrs.selectors.objectives import by_level, visible_objectives
 from organisations.models import Membership
 
 
@@ -102,40 +116,180 @@ def alignment_candidates(
     )
 
 
-def tree_objectives(
-    *, actor: Membership, cycle: Cycle, objectives: QuerySet[Objective], with_key_results: bool = False
-) -> list[Objective]:
-    """The objectives of a tree (``objectives``: visible and filtered) with owner and team, company
-    level first: one query (plus the key results when asked)."""
-    queryset = objectives.filter(cycle_id=cycle.pk).select_related("owner__user", "team")
+class _CountOf(Subquery):
+    """The number of rows of a subquery (``count(*)`` over it), as an integer column."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+
+class _EqualsAny(Func):
+    """``field = ANY(array)``, as a condition."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+
+def tree_members(*, cycle: Cycle, objectives: QuerySet[Objective]) -> QuerySet[Objective]:
+    """The objectives a tree of ``cycle`` may show: ``objectives`` (visible and filtered) of the
+    cycle. Every question below about parents and children is asked inside this set, in SQL."""
+    return objectives.filter(cycle_id=cycle.pk)
+
+
+#: Parents of a tree query: objective ids from the request (the nodes a reader opened), or a
+#: subquery of ids (a page of roots, the level below it), so a level is read without shipping the
+#: previous level's ids back.
+Parents = list[int] | QuerySet[Any]
+
+
+def _links_up_to(actor: Membership, parent: OuterRef | Parents) -> Q:
+    """Alignments to ``parent`` (an outer objective, or several objectives): to the objective
+    itself or to one of its key results. The key results are a subquery, so each side of the OR
+    uses its own index."""
+    # ``= ANY(ARRAY(…))`` rather than ``IN (…)``: the planner then ORs two index scans (and
+    # estimates the rows well enough not to JIT-compile a small query).
+    krs = KeyResult.objects.for_actor(actor).order_by()
+    if isinstance(parent, OuterRef):
+        return Q(parent_objective_id=parent) | Q(
+            _EqualsAny(F("parent_key_result_id"), ArraySubquery(krs.filter(objective_id=OuterRef(parent)).values("pk")))
+        )
+    return Q(parent_objective_id__in=parent) | Q(
+        _EqualsAny(F("parent_key_result_id"), ArraySubquery(krs.filter(objective_id__in=parent).values("pk")))
+    )
+
+
+def _parent_id() -> Coalesce:
+    return Coalesce("parent_objective_id", "parent_key_result__objective_id")
+
+
+def _child_count(actor: Membership, members: QuerySet[Objective], objective: str) -> _CountOf:
+    """How many members align to the outer row's ``objective`` (a field path), each counted once
+    however many links (to it and to its key results) it has."""
+    ref = OuterRef(objective)
+    children = (
+        Alignment.objects.for_actor(actor)
+        .filter(_links_up_to(actor, ref), child__in=members)
+        .exclude(child_id=ref)
+        .values("child_id")
+        .distinct()
+    )
+    return _CountOf(children)
+
+
+def _placed_below(actor: Membership, members: QuerySet[Objective]) -> QuerySet[Any]:
+    """The ids of members that align to another member (directly or through a key result): they
+    hang below it. The others (no parent, or parents invisible, filtered out or of another cycle)
+    are roots. Uncorrelated, so the database reads it once for the whole tree."""
+    return (
+        Alignment.objects.for_actor(actor)
+        .annotate(tree_parent=_parent_id())
+        .filter(tree_parent__in=members.values("pk"), child__in=members)
+        .exclude(child_id=F("tree_parent"))
+        .values("child_id")
+    )
+
+
+def _node_columns(queryset: QuerySet[Any], prefix: str = "") -> QuerySet[Any]:
+    """What a node draws: owner and team (and, for the API, key results)."""
+    return queryset.select_related(f"{prefix}owner__user", f"{prefix}team")
+
+
+def tree_counts(*, actor: Membership, members: QuerySet[Objective]) -> tuple[int, int]:
+    """(objectives shown, roots among them): one query."""
+    below = _placed_below(actor, members)
+    counts = members.order_by().aggregate(shown=Count("pk"), roots=Count("pk", filter=~Q(pk__in=below)))
+    return counts["shown"], counts["roots"]
+
+
+def tree_roots(*, actor: Membership, members: QuerySet[Objective], after: int | None) -> QuerySet[Objective]:
+    """The roots, company level first then by title, after the root ``after`` (keyset paging: the
+    cursor is an objective id, whose level and title the query reads itself), each with
+    ``child_count``; the caller slices a page."""
+    roots = by_level(
+        _node_columns(members)
+        .exclude(pk__in=_placed_below(actor, members))
+        .annotate(child_count=_child_count(actor, members, "pk"))
+    )
+    if after is not None:
+        mark = by_level(members.filter(pk=after))
+        rank, title = Subquery(mark.values("level_rank")[:1]), Subquery(mark.values("title")[:1])
+        roots = roots.filter(
+            Q(level_rank__gt=rank) | Q(level_rank=rank, title__gt=title) | Q(level_rank=rank, title=title, pk__gt=after)
+        )
+    return roots
+
+
+def tree_with_key_results(objectives: QuerySet[Objective]) -> QuerySet[Objective]:
+    """Tree nodes with their key results (the API draws them): one more query."""
+    return objectives.prefetch_related(_key_results("key_results"))
+
+
+def tree_node(*, actor: Membership, members: QuerySet[Objective], objective_id: int) -> Objective | None:
+    """One member with its ``child_count`` (None: not a member, i.e. filtered out)."""
+    return (
+        _node_columns(members).filter(pk=objective_id).annotate(child_count=_child_count(actor, members, "pk")).first()
+    )
+
+
+@dataclass(frozen=True)
+class TreeChild:
+    """A member under a parent: through the parent itself, or one of its key results (``via``)."""
+
+    parent_id: int
+    objective: Objective  # with ``child_count``
+    via_key_result_id: int | None
+    via_title: str
+
+
+def _child_links(actor: Membership, members: QuerySet[Objective], parents: Parents) -> QuerySet[Alignment]:
+    return (
+        Alignment.objects.for_actor(actor)
+        .filter(_links_up_to(actor, parents), child__in=members)
+        .annotate(tree_parent=_parent_id())
+        .exclude(child_id=F("tree_parent"))
+    )
+
+
+def tree_child_ids(*, actor: Membership, members: QuerySet[Objective], parents: Parents) -> QuerySet[Any]:
+    """The ids of the members under ``parents``, as a subquery: the parents of the next level."""
+    return _child_links(actor, members, parents).values("child_id")
+
+
+def tree_children(
+    *, actor: Membership, members: QuerySet[Objective], parents: Parents, with_key_results: bool = False
+) -> dict[int, list[TreeChild]]:
+    """The members under each of ``parents`` (a parent need not be a member itself), company
+    level first then by title, each with ``child_count``; a child linked to one parent twice (to
+    it and to one of its key results) appears once, through its first link. One query (plus the
+    key results when asked), whatever the number of parents."""
+    if isinstance(parents, list) and not parents:
+        return {}
+    links = (
+        _node_columns(_child_links(actor, members, parents), "child__")
+        .select_related("parent_key_result")
+        .annotate(child_rank=level_rank("child__level"), child_count=_child_count(actor, members, "child_id"))
+        .order_by("tree_parent", "child_rank", "child__title", "child_id", "id")
+    )
     if with_key_results:
-        queryset = objectives_with_key_results(queryset)
-    found = list(by_level(queryset))
-    for objective in found:
-        objective.cycle = cycle  # one cycle for all: no query per objective
+        links = links.prefetch_related(_key_results("child__key_results"))
+    found: dict[int, list[TreeChild]] = defaultdict(list)
+    seen: set[tuple[int, int]] = set()
+    for link in links:
+        if (link.tree_parent, link.child_id) in seen:
+            continue
+        seen.add((link.tree_parent, link.child_id))
+        child = link.child
+        child.child_count = link.child_count  # type: ignore[attr-defined]
+        kr = link.parent_key_result
+        found[link.tree_parent].append(
+            TreeChild(link.tree_parent, child, kr.pk if kr else None, kr.title if kr else "")
+        )
     return found
 
 
-def tree_edges(*, actor: Membership, cycle: Cycle) -> list[Edge]:
-    """Every alignment whose child is in the cycle, as edges from the child to the parent
-    objective (directly, or through one of its key results). The tree keeps only the edges
-    between objectives the actor may see."""
-    rows = (
-        Alignment.objects.for_actor(actor)
-        .filter(child__cycle_id=cycle.pk)
-        .order_by("id")
-        .values_list(
-            "child_id",
-            "parent_objective_id",
-            "parent_key_result_id",
-            "parent_key_result__objective_id",
-            "parent_key_result__title",
-        )
-    )
-    return [
-        Edge(child_id=child, parent_id=parent or kr_parent, via_key_result_id=kr_id, via_title=kr_title or "")
-        for child, parent, kr_id, kr_parent, kr_title in rows
-    ]
+def _key_results(path: str) -> Prefetch:
+    return Prefetch(path, queryset=KeyResult.objects.order_by("position", "id"))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from django.urls import reverse
 from okrs import queries, selectors
 from okrs.models import Cycle, Objective, Status
 from okrs.permissions import Access
+from okrs.selectors import TreeChild
 from okrs.tree import Forest
 from okrs.views.common import objective_url, percent
 from organisations import selectors as org_selectors
@@ -39,6 +40,7 @@ class TreeFilters:
     owner_id: int | None = None
     status: str = ""
     open: tuple[int, ...] = ()
+    after: int | None = None
 
     @classmethod
     def from_query(cls, query: queries.TreeQuery, cycle: Cycle | None) -> TreeFilters:
@@ -49,13 +51,14 @@ class TreeFilters:
             owner_id=data.get("owner"),
             status=data.get("status") or "",
             open=tuple(data.get("open") or ()),
+            after=data.get("after"),
         )
 
     @property
     def active(self) -> bool:
         return bool(self.team_id or self.owner_id or self.status)
 
-    def params(self, *, open_ids: list[int] | None = None) -> list[tuple[str, Any]]:
+    def params(self, *, open_ids: list[int] | None = None, after: int | None = None) -> list[tuple[str, Any]]:
         pairs: list[tuple[str, Any]] = []
         if self.cycle is not None:
             pairs.append(("cycle", self.cycle.pk))
@@ -63,10 +66,12 @@ class TreeFilters:
             if value:
                 pairs.append((name, value))
         pairs += [("open", i) for i in (list(self.open) if open_ids is None else open_ids)]
+        if after is not None:
+            pairs.append(("after", after))
         return pairs
 
-    def query(self, *, open_ids: list[int] | None = None) -> str:
-        return urlencode(self.params(open_ids=open_ids))
+    def query(self, *, open_ids: list[int] | None = None, after: int | None = None) -> str:
+        return urlencode(self.params(open_ids=open_ids, after=after))
 
 
 @dataclass
@@ -88,11 +93,11 @@ class TreeNode:
 
 
 class TreePage:
-    """The nodes of one tree page: the forest of the cycle, and the links of each node."""
+    """The nodes of one tree page: a page of roots, the children of the open nodes, and the
+    links of each node. Reads a constant number of queries, whatever the size of the cycle."""
 
     def __init__(self, membership: Membership, filters: TreeFilters, access: Access, today: date) -> None:
         assert filters.cycle is not None
-        cycle = filters.cycle
         visible = selectors.objective_search(
             selectors.visible_objectives(actor=membership, access=access),
             actor=membership,
@@ -101,34 +106,36 @@ class TreePage:
             ),
             today=today,
         )
-        objectives = selectors.tree_objectives(actor=membership, cycle=cycle, objectives=visible)
-        self.forest = Forest(
-            objectives,
-            selectors.tree_edges(actor=membership, cycle=cycle),
-            organisation=membership.organisation,
-            today=today,
-        )
+        self.forest = Forest(actor=membership, cycle=filters.cycle, objectives=visible, today=today)
         self.filters = filters
+        self.opened: dict[int, list[TreeChild]] = {}
         self.slug = membership.organisation.slug
         self.tree_url = reverse("okrs:tree", kwargs={"org_slug": self.slug})
         self.children_url = reverse("okrs:tree_children", kwargs={"org_slug": self.slug})
 
+    def read_open(self, also: tuple[int, ...] = ()) -> None:
+        """The children of every open node (``?open=``, at most 50) and of ``also``, in one query:
+        wherever an open node appears in the tree, its children are at hand."""
+        self.opened = self.forest.children(list(dict.fromkeys((*self.filters.open, *also))))
+
     def node(
-        self, objective_id: int, key: str, via: str = "", *, depth: int = 0, expand: bool | None = None
+        self, objective: Objective, key: str, via: str = "", *, depth: int = 0, expand: bool | None = None
     ) -> TreeNode:
-        forest, filters = self.forest, self.filters
-        objective = forest.by_id[objective_id]
+        filters = self.filters
+        objective_id = objective.pk
         opened = list(filters.open)
+        closed = [i for i in opened if i != objective_id]
+        after = filters.after  # the no-JavaScript links stay on this page of roots
         base = urlencode([("objective", objective_id), ("key", key), *filters.params(open_ids=[])])
         node = TreeNode(
             objective=objective,
-            status=forest.status[objective_id],
+            status=self.forest.status(objective),
             key=key,
             via=via,
-            child_count=len(forest.children_of(objective_id)),
+            child_count=objective.child_count,  # type: ignore[attr-defined]  # annotated by the tree's reads
             url=objective_url(self.slug, objective_id),
-            expand_href=f"{self.tree_url}?{filters.query(open_ids=[*opened, objective_id])}#node-{key}",
-            collapse_href=f"{self.tree_url}?{filters.query(open_ids=[i for i in opened if i != objective_id])}#node-{key}",
+            expand_href=f"{self.tree_url}?{filters.query(open_ids=[*opened, objective_id], after=after)}#node-{key}",
+            collapse_href=f"{self.tree_url}?{filters.query(open_ids=closed, after=after)}#node-{key}",
             children_href=f"{self.children_url}?{base}",
         )
         is_open = (objective_id in opened) if expand is None else expand
@@ -138,12 +145,14 @@ class TreePage:
 
     def children_of(self, objective_id: int, key: str, *, depth: int = 0) -> list[TreeNode]:
         return [
-            self.node(edge.child_id, f"{key}_{edge.child_id}", edge.via_title, depth=depth)
-            for edge in self.forest.children_of(objective_id)
+            self.node(kid.objective, f"{key}_{kid.objective.pk}", kid.via_title, depth=depth)
+            for kid in self.opened.get(objective_id, [])
         ]
 
-    def root_nodes(self) -> list[TreeNode]:
-        return [self.node(pk, str(pk)) for pk in self.forest.roots]
+    def root_nodes(self) -> tuple[list[TreeNode], int | None]:
+        """One page of root nodes after ``?after=``, and the cursor of the next page (None: last)."""
+        roots, more = self.forest.roots(after=self.filters.after)
+        return [self.node(o, str(o.pk)) for o in roots], (roots[-1].pk if more and roots else None)
 
 
 def _tree_context(filters: TreeFilters) -> dict[str, Any]:
@@ -157,19 +166,24 @@ def tree(request: TenantRequest, membership: Membership) -> HttpResponse:
     cycle = query.chosen_cycle(membership, today)
     filters = TreeFilters.from_query(query, cycle)
     context = _tree_context(filters)
+    context.update({"roots": [], "shown": 0, "root_total": 0, "more_href": ""})
+    if cycle is not None:
+        page = TreePage(membership, filters, Access(membership), today)
+        page.read_open()
+        roots, next_after = page.root_nodes()
+        context["roots"] = roots
+        context["shown"], context["root_total"] = page.forest.counts()
+        if next_after is not None:
+            context["more_href"] = f"{page.tree_url}?{filters.query(after=next_after)}"
+    if request.htmx and filters.after is not None:  # "Show more": the next roots, appended
+        return render(request, "okrs/manage/tree.html#tree-more", context)
     context.update(
         {
             "cycles": selectors.cycle_list(actor=membership),
             "teams": org_selectors.team_list(actor=membership).order_by("name"),
             "owners": org_selectors.member_list(actor=membership),
-            "roots": [],
-            "shown": 0,
         }
     )
-    if cycle is not None:
-        page = TreePage(membership, filters, Access(membership), today)
-        context["roots"] = page.root_nodes()
-        context["shown"] = len(page.forest.by_id)
     return render_page(request, "okrs/manage/tree.html", context, region="tree")
 
 
@@ -191,19 +205,22 @@ def tree_children(request: TenantRequest, membership: Membership) -> HttpRespons
     key = query.cleaned_data["key"]
     key = key if _KEY.match(key) and key.endswith(str(objective_id)) else str(objective_id)
     page = TreePage(membership, filters, access, membership.organisation.today())
-    if objective_id in page.forest.by_id:
-        node = page.node(objective_id, key, expand=not collapse)
+    page.read_open((objective_id,))  # its children: to list them, or to count them when filtered out
+    member = page.forest.node(objective_id)
+    if member is not None:
+        node = page.node(member, key, expand=not collapse)
     else:  # filtered out itself: still list its children that pass the filters
+        children = page.children_of(objective_id, key, depth=1)
         node = TreeNode(
             objective=objective,
             status=None,
             key=key,
             via="",
-            child_count=len(page.forest.children_of(objective_id)),
+            child_count=len(children),
             url=objective_url(membership.organisation.slug, objective_id),
             expand_href="",
             collapse_href="",
             children_href="",
-            children=None if collapse else page.children_of(objective_id, key, depth=1),
+            children=None if collapse else children,
         )
     return render(request, "okrs/manage/tree.html#tree-children", _tree_context(filters) | {"node": node})

@@ -583,7 +583,8 @@ def test_scores_and_reflection_in_review(a: World, o: OkrWorld) -> None:
 
 
 def test_tree_nests_objectives_under_their_parents(a: World, o: OkrWorld) -> None:
-    body = login(Client(), a.report).get(api(a, f"cycles/{o.quarter.pk}/tree/")).json()
+    # Three levels: deeper than the default (two), which the next test checks.
+    body = login(Client(), a.report).get(api(a, f"cycles/{o.quarter.pk}/tree/"), {"depth": 3}).json()
     assert body["cycle"]["id"] == o.quarter.pk
     assert body["expected_progress"] == "0.500000"
     roots = {n["title"]: n for n in body["roots"]}
@@ -601,6 +602,35 @@ def test_tree_nests_objectives_under_their_parents(a: World, o: OkrWorld) -> Non
         {"id": o.individual_kr.pk, "title": o.individual_kr.title, "progress": "0.400000", "status": "on_track"}
     ]
     assert company["key_results"][0]["id"] == o.company_kr.pk
+
+
+def test_tree_goes_depth_levels_down_and_counts_the_children_below(a: World, o: OkrWorld) -> None:
+    client = login(Client(), a.report)
+    body = client.get(api(a, f"cycles/{o.quarter.pk}/tree/")).json()  # the default: two levels
+    company = body["roots"][0]
+    assert company["child_count"] == 2
+    team = next(n for n in company["children"] if n["id"] == o.team.pk)
+    assert team["children"] == []
+    assert team["child_count"] == 1  # the individual objective, one level further
+    roots_only = client.get(api(a, f"cycles/{o.quarter.pk}/tree/"), {"depth": 1}).json()
+    assert roots_only["roots"][0]["children"] == []
+    for bad in ({"depth": 0}, {"depth": 13}, {"depth": "x"}, {"limit": 0}, {"offset": -1}):
+        response = client.get(api(a, f"cycles/{o.quarter.pk}/tree/"), bad)
+        assert response.status_code == 400, bad
+        assert set(bad) <= set(response.json()), bad
+
+
+def test_tree_pages_its_roots_by_limit_and_offset(a: World, o: OkrWorld) -> None:
+    client = login(Client(), a.owner)  # sees the private objective: two roots
+    first = client.get(api(a, f"cycles/{o.quarter.pk}/tree/"), {"limit": 1}).json()
+    assert first["count"] == 2
+    assert [n["id"] for n in first["roots"]] == [o.company.pk]  # company level first
+    assert first["previous"] is None
+    assert first["next"] is not None and "offset=1" in first["next"]
+    second = client.get(first["next"]).json()
+    assert [n["id"] for n in second["roots"]] == [o.private.pk]
+    assert second["next"] is None
+    assert second["previous"] is not None
 
 
 def test_tree_filters_make_orphans_roots(a: World, o: OkrWorld) -> None:

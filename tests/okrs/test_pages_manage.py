@@ -12,7 +12,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from okrs import services
+from okrs import services, tree
 from okrs.models import Contributor, Cycle, CycleKind, CycleState, Objective
 from okrs.tasks import advance_cycles
 from okrs.views.common import objective_url
@@ -68,6 +68,32 @@ def test_tree_shows_roots_and_opens_children_without_javascript(w: World) -> Non
     ]
     assert f"supports “{okrs.company_kr.title}”" in html
     assert f'id="node-{okrs.company.pk}_{okrs.team.pk}_{okrs.individual.pk}"' in html
+
+
+def test_tree_pages_its_roots_with_show_more(w: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The roots come a page at a time (keyset: after the last one shown); htmx appends the next
+    page to the list, and without JavaScript the link shows it."""
+    okrs: OkrWorld = w.okrs
+    monkeypatch.setattr(tree, "ROOTS_PER_PAGE", 1)
+    _, html = get(w, w.admin, "okrs:tree")
+    assert node_titles(html) == [okrs.company.title]
+    more = f"/o/{w.org.slug}/okrs/tree/?cycle={okrs.quarter.pk}&amp;after={okrs.company.pk}"
+    assert f'href="{more}" hx-get="{more}" hx-target="#tree-more"' in html
+    assert "2 at the top" in html
+
+    status, html = get(w, w.admin, "okrs:tree", f"after={okrs.company.pk}", **HTMX)
+    assert status == 200
+    assert "<html" not in html
+    assert 'hx-swap-oob="beforeend:#tree-roots"' in html
+    assert node_titles(html) == [okrs.private.title]
+    assert "Show more" not in html  # the last page
+
+    _, html = get(w, w.admin, "okrs:tree", f"after={okrs.company.pk}")
+    assert node_titles(html) == [okrs.private.title]
+    assert "Back to the first objectives" in html
+    # An objective the reader may not see is no cursor: nothing follows it.
+    assert node_titles(get(w, w.report, "okrs:tree", f"after={okrs.private.pk}")[1]) == []
+    assert get(w, w.admin, "okrs:tree", "after=x")[0] == 400
 
 
 def test_tree_node_shows_status_progress_and_owner(w: World) -> None:

@@ -38,6 +38,12 @@ def add_aligned_objectives(w: World, n: int) -> None:
             services.progress_update_create(actor=owner, key_result=kr, value=str(i % 100), confidence="at_risk")
 
 
+def add_root_objectives(w: World, n: int) -> None:
+    """Objectives aligned to nothing: more roots, past one page of them (``ROOTS_PER_PAGE``)."""
+    for i in range(n):
+        ObjectiveFactory(cycle=w.okrs.quarter, owner=w.employee, title=f"Root {i:03}", visibility=VISIBILITIES[i % 3])
+
+
 def add_cycles(w: World, n: int) -> None:
     for i in range(n):
         cycle = CycleFactory(
@@ -72,6 +78,8 @@ PAGES: list[tuple[str, str, Grow]] = [
     ("okrs:tree", "manager", add_aligned_objectives),
     ("okrs:tree", "admin", add_aligned_objectives),
     ("okrs:tree", "report", add_aligned_objectives),
+    ("okrs:tree", "admin", add_root_objectives),
+    ("okrs:tree", "manager", add_root_objectives),
     ("okrs:tree_children", "manager", add_aligned_objectives),
     ("okrs:tree_children", "report", add_aligned_objectives),
     ("okrs:team", "manager", add_aligned_objectives),
@@ -83,7 +91,7 @@ PAGES: list[tuple[str, str, Grow]] = [
 ]
 
 
-@pytest.mark.parametrize(("url_name", "who", "grow"), PAGES, ids=[f"{p[0]}-{p[1]}" for p in PAGES])
+@pytest.mark.parametrize(("url_name", "who", "grow"), PAGES, ids=[f"{p[0]}-{p[1]}-{p[2].__name__}" for p in PAGES])
 def test_manage_page_queries_do_not_grow_with_data(url_name: str, who: str, grow: Grow, a: World) -> None:
     with time_machine.travel(datetime(2026, 11, 20, 10, tzinfo=UTC), tick=False):
         a.okrs = build_okrs(a)
