@@ -72,6 +72,10 @@ class TreeQuery(CycleQuery):
     status = forms.ChoiceField(choices=[("", "Any"), *Status.choices], required=False)
     open = IdListField()
     after = IdField()  # keyset paging of the roots: the last root already shown
+    owner_q = forms.CharField(required=False)  # the owner picker's search box (without JavaScript)
+
+    def clean_owner_q(self) -> str:
+        return str(self.cleaned_data.get("owner_q", "")).strip()[:100]
 
 
 class TreeChildrenQuery(TreeQuery):

@@ -199,3 +199,22 @@ class PeopleQuery(forms.Form):
 
     def clean_q(self) -> str:
         return str(self.cleaned_data.get("q", "")).strip()[:100]
+
+
+class PeopleSearchQuery(forms.Form):
+    """A person picker's search (``?q=``) and the name of the field its choices set (``?field=``,
+    so any form's picker can reuse the endpoint)."""
+
+    q = forms.CharField(required=False)
+    field = forms.RegexField(regex=r"^[a-z][a-z_]{0,29}$", required=False)
+
+    def clean_field(self) -> str:
+        return str(self.cleaned_data.get("field") or "person")
+
+    def clean(self) -> dict[str, Any]:
+        """The text is ``q``, or the picker's own box (``<field>_q``), which htmx sends by name."""
+        data = super().clean() or {}
+        field = data.get("field") or "person"
+        text = data.get("q") or self.data.get(f"{field}_q", "")
+        data["q"] = str(text).strip()[:100]
+        return data

@@ -86,6 +86,32 @@ def member_list(
     )
 
 
+#: The most people a picker's search offers at once: type more to narrow it.
+PEOPLE_SEARCH_LIMIT = 20
+
+
+def member_search(*, actor: Membership, query: str, limit: int = PEOPLE_SEARCH_LIMIT) -> list[Membership]:
+    """Active members whose name or e-mail contains ``query``, by name: what a person picker
+    offers as one types (nothing for an empty query: 10,000 names are no choice). One query."""
+    query = query.strip()
+    if not query:
+        return []
+    return list(
+        Membership.objects.for_actor(actor)
+        .filter(is_active=True)
+        .filter(Q(user__full_name__icontains=query) | Q(user__email__icontains=query))
+        .select_related("user", "team")
+        .order_by("user__full_name", "id")[:limit]
+    )
+
+
+def member_choice(*, actor: Membership, membership_id: int | None) -> Membership | None:
+    """The member a picker holds (a filter's value), to show by name; None if there is none."""
+    if membership_id is None:
+        return None
+    return Membership.objects.for_actor(actor).select_related("user", "team").filter(pk=membership_id).first()
+
+
 def direct_reports(*, actor: Membership) -> list[Membership]:
     return list(
         Membership.objects.for_actor(actor)

@@ -39,6 +39,7 @@ tenant_patterns = [
     path("", views.my_work, name="my_work"),
     path("team/", views.team, name="team"),
     path("people/<int:membership_id>/", views.person, name="person"),
+    path("people/search/", views.people_search, name="people_search"),
     # people
     path("admin/", views.admin_home, name="admin_home"),
     path("admin/people/", views.people, name="people"),

@@ -221,6 +221,21 @@ def team(request: TenantRequest, membership: Membership) -> HttpResponse:
     return render(request, "organisations/team.html", context)
 
 
+@tenant_view()
+def people_search(request: TenantRequest, membership: Membership) -> HttpResponse:
+    """A person picker's choices: active members matching ``?q=``, at most
+    ``PEOPLE_SEARCH_LIMIT``, as radio buttons named ``?field=`` (htmx swaps them into the picker;
+    without JavaScript the page that holds the picker runs the same search itself)."""
+    query = parse_query(request, forms.PeopleSearchQuery).cleaned_data
+    context = {
+        "field": query["field"],
+        "people": selectors.member_search(actor=membership, query=query["q"]),
+        "people_query": query["q"],
+        "people_limit": selectors.PEOPLE_SEARCH_LIMIT,
+    }
+    return render(request, "organisations/_people_choices.html", context)
+
+
 # ---------------------------------------------------------------- HR admin: people
 
 

@@ -212,8 +212,8 @@ def tree_roots(*, actor: Membership, members: QuerySet[Objective], after: int | 
         .annotate(child_count=_child_count(actor, members, "pk"))
     )
     if after is not None:
-        mark = by_level(members.filter(pk=after))
-        rank, title = Subquery(mark.values("level_rank")[:1]), Subquery(mark.values("title")[:1])
+        mark = members.filter(pk=after).annotate(mark_rank=level_rank())
+        rank, title = Subquery(mark.values("mark_rank")[:1]), Subquery(mark.values("title")[:1])
         roots = roots.filter(
             Q(level_rank__gt=rank) | Q(level_rank=rank, title__gt=title) | Q(level_rank=rank, title=title, pk__gt=after)
         )
@@ -280,7 +280,7 @@ def tree_children(
             continue
         seen.add((link.tree_parent, link.child_id))
         child = link.child
-        child.child_count = link.child_count  # type: ignore[attr-defined]
+        child.child_count = link.child_count
         kr = link.parent_key_result
         found[link.tree_parent].append(
             TreeChild(link.tree_parent, child, kr.pk if kr else None, kr.title if kr else "")

@@ -159,6 +159,21 @@ def _tree_context(filters: TreeFilters) -> dict[str, Any]:
     return {"filters": filters, "statuses": STATUS_CHOICES, "section": "okrs", "tab": "tree"}
 
 
+def _owner_picker(membership: Membership, owner_id: int | None, text: str) -> dict[str, Any]:
+    """The owner filter: the chosen owner (shown by name) and, when the form was sent with a name
+    typed but no JavaScript, the people matching it (with JavaScript, organisations:people_search
+    offers them as one types). Never the whole organisation: 10,000 options are no filter."""
+    chosen = org_selectors.member_choice(actor=membership, membership_id=owner_id)
+    matches = org_selectors.member_search(actor=membership, query=text) if text else []
+    return {
+        "owner_choice": chosen,
+        "field": "owner",
+        "people": [m for m in matches if chosen is None or m.pk != chosen.pk],
+        "people_query": text,
+        "people_limit": org_selectors.PEOPLE_SEARCH_LIMIT,
+    }
+
+
 @tenant_view()
 def tree(request: TenantRequest, membership: Membership) -> HttpResponse:
     today = membership.organisation.today()
@@ -181,7 +196,7 @@ def tree(request: TenantRequest, membership: Membership) -> HttpResponse:
         {
             "cycles": selectors.cycle_list(actor=membership),
             "teams": org_selectors.team_list(actor=membership).order_by("name"),
-            "owners": org_selectors.member_list(actor=membership),
+            **_owner_picker(membership, filters.owner_id, query.cleaned_data["owner_q"]),
         }
     )
     return render_page(request, "okrs/manage/tree.html", context, region="tree")

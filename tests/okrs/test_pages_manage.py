@@ -183,6 +183,23 @@ def test_tree_filters_by_owner_team_and_status(w: World) -> None:
     assert "Clear them" in html
 
 
+def test_tree_owner_filter_searches_people_instead_of_listing_everyone(w: World) -> None:
+    okrs: OkrWorld = w.okrs
+    _, html = get(w, w.admin, "okrs:tree")
+    assert 'id="f-owner-q"' in html
+    assert f'hx-get="/o/{w.org.slug}/people/search/?field=owner"' in html
+    assert w.report.user.full_name not in html  # owns nothing here: no longer one of every member's options
+    # The chosen owner stays the filter, shown by name (a checked choice) on reload.
+    _, html = get(w, w.admin, "okrs:tree", f"owner={w.report.pk}")
+    assert re.search(rf'name="owner" value="{w.report.pk}" checked> <span>{w.report.user.full_name}<', html)
+    # Without JavaScript the typed name is searched by the page itself: its matches to pick from.
+    surname = w.report.user.full_name.split()[-1]
+    _, html = get(w, w.admin, "okrs:tree", f"owner_q={surname}&owner={w.employee.pk}")
+    assert f'name="owner" value="{w.report.pk}"' in html
+    assert f'value="{surname}"' in html
+    assert node_titles(html) == [okrs.private.title, okrs.individual.title]  # still the employee's
+
+
 def test_tree_filter_by_status_follows_confidence_too(w: World) -> None:
     okrs: OkrWorld = w.okrs
     with w.tenant():

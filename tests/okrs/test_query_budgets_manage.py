@@ -80,6 +80,7 @@ PAGES: list[tuple[str, str, Grow]] = [
     ("okrs:tree", "report", add_aligned_objectives),
     ("okrs:tree", "admin", add_root_objectives),
     ("okrs:tree", "manager", add_root_objectives),
+    ("okrs:tree", "employee", add_members_with_key_results),  # more people: the owner filter searches them
     ("okrs:tree_children", "manager", add_aligned_objectives),
     ("okrs:tree_children", "report", add_aligned_objectives),
     ("okrs:team", "manager", add_aligned_objectives),

@@ -13,6 +13,7 @@ HTML_CASES: list[Case] = [
     Case("organisations:my_work"),
     Case("organisations:team"),
     Case("organisations:person", lambda w: {"membership_id": w.employee.pk}),
+    Case("organisations:people_search"),
     Case("organisations:admin_home"),
     Case("organisations:people"),
     Case("organisations:people_import", methods=("get", "post")),
