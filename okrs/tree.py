@@ -43,6 +43,7 @@ class Forest:
         self.today = today
         self.with_key_results = with_key_results
         self.members = selectors.tree_members(cycle=cycle, objectives=objectives)
+        self._counts: tuple[int, int] | None = None
 
     def status(self, objective: Objective) -> Status | None:
         return okr_status.objective_status(objective, organisation=self.actor.organisation, today=self.today)
@@ -52,27 +53,40 @@ class Forest:
         return objective
 
     def counts(self) -> tuple[int, int]:
-        """(objectives in the tree, roots among them)."""
-        return selectors.tree_counts(actor=self.actor, members=self.members)
+        """(objectives in the tree, roots among them): read with the first page of roots when it
+        was read, else one query."""
+        if self._counts is None:
+            self._counts = selectors.tree_counts(actor=self.actor, members=self.members)
+        return self._counts
 
     def _roots(self, after: int | None) -> QuerySet[Objective]:
         return selectors.tree_roots(actor=self.actor, members=self.members, after=after)
 
+    def _page(self, roots: QuerySet[Objective], *, counted: bool) -> QuerySet[Objective]:
+        if counted:  # no cursor: the roots are all there, so their window counts them
+            roots = selectors.with_tree_counts(roots, actor=self.actor, members=self.members)
+        return selectors.tree_with_key_results(roots) if self.with_key_results else roots
+
+    def _keep_counts(self, found: list[Objective]) -> None:
+        if found:
+            self._counts = (found[0].tree_shown, found[0].tree_root_total)  # type: ignore[attr-defined]
+        else:
+            self._counts = (0, 0)  # no root: nothing at all (a finite DAG has a root)
+
     def roots(self, *, after: int | None = None, limit: int | None = None) -> tuple[list[Objective], bool]:
         """One page of roots (``ROOTS_PER_PAGE``) after the root ``after``, and whether more follow."""
         limit = limit or ROOTS_PER_PAGE
-        roots = self._roots(after)
-        if self.with_key_results:
-            roots = selectors.tree_with_key_results(roots)
-        found = list(roots[: limit + 1])
+        found = list(self._page(self._roots(after), counted=after is None)[: limit + 1])
+        if after is None:
+            self._keep_counts(found)
         return [self._placed(o) for o in found[:limit]], len(found) > limit
 
     def root_page(self, *, offset: int, limit: int) -> list[Objective]:
         """The roots ``offset`` to ``offset + limit`` (the API pages by offset, as its lists do)."""
-        roots = self._roots(None)
-        if self.with_key_results:
-            roots = selectors.tree_with_key_results(roots)
-        return [self._placed(o) for o in roots[offset : offset + limit]]
+        found = list(self._page(self._roots(None), counted=True)[offset : offset + limit])
+        if found or offset == 0:
+            self._keep_counts(found)
+        return [self._placed(o) for o in found]
 
     def root_page_ids(self, *, offset: int, limit: int) -> QuerySet[Any]:
         """The same page of roots as a subquery of ids: the parents of the first level below."""

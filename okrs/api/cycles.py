@@ -159,8 +159,8 @@ class CycleViewSet(
         )
         forest = Forest(actor=self.membership, cycle=cycle, objectives=visible, today=today, with_key_results=True)
         limit, offset, depth = query["limit"], query["offset"], query["depth"]
-        _, root_total = forest.counts()
         roots = forest.root_page(offset=offset, limit=limit)
+        _, root_total = forest.counts()
         below = forest.descend(forest.root_page_ids(offset=offset, limit=limit), depth - 1)
         emitted = 0
 

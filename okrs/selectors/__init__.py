@@ -19,6 +19,7 @@ from okrs.selectors.alignment import (
     tree_node,
     tree_roots,
     tree_with_key_results,
+    with_tree_counts,
 )
 from okrs.selectors.cycles import access_cycle, cycle_list, cycle_overview, cycles_containing, default_cycle
 from okrs.selectors.key_results import (
@@ -107,4 +108,5 @@ __all__ = [
     "tree_roots",
     "tree_with_key_results",
     "visible_objectives",
+    "with_tree_counts",
 ]

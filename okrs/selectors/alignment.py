@@ -22,6 +22,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -218,6 +219,15 @@ def tree_roots(*, actor: Membership, members: QuerySet[Objective], after: int | 
             Q(level_rank__gt=rank) | Q(level_rank=rank, title__gt=title) | Q(level_rank=rank, title=title, pk__gt=after)
         )
     return roots
+
+
+def with_tree_counts(
+    roots: QuerySet[Objective], *, actor: Membership, members: QuerySet[Objective]
+) -> QuerySet[Objective]:
+    """``roots`` (unfiltered by a cursor) with the counts of ``tree_counts`` on each row, read in
+    the same query: ``tree_shown`` (a subquery run once) and ``tree_root_total`` (a window over
+    the roots, before the page is sliced)."""
+    return roots.annotate(tree_shown=_CountOf(members.order_by().values("pk")), tree_root_total=Window(Count("pk")))
 
 
 def tree_with_key_results(objectives: QuerySet[Objective]) -> QuerySet[Objective]:
