@@ -180,3 +180,49 @@ def test_a_large_team_opens_one_report_at_a_time_and_shows_more(
         page.set_viewport_size(PHONE)
         page.screenshot(path=f"{shots}/team-390.png", full_page=True)
     console.assert_clean("the paged team view")
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_tree_owner_filter_searches_people_as_one_types(
+    page: Page, console: ConsoleLog, live_server: LiveServer
+) -> None:
+    a = build_world("alpha", "Alpha")
+    quarter = current_quarter(a)
+    ObjectiveFactory(cycle=quarter, owner=a.owner, level="company", title="Win the market")
+    ObjectiveFactory(cycle=quarter, owner=a.manager, level="team", team=a.team, title="Launch the platform")
+
+    sign_in(page, live_server, a.employee)
+    page.goto(f"{live_server.url}/o/{a.org.slug}/okrs/tree/")
+    expect(page.get_by_role("link", name="Win the market", exact=True)).to_be_visible()
+    page.get_by_label("Owner", exact=True).fill(a.manager.user.full_name[:5])
+    choice = page.get_by_role("radio", name=a.manager.user.full_name)
+    expect(choice).to_be_visible()
+    choice.check()
+    # The tree narrows in place to the chosen owner's objectives, and the address keeps the filter.
+    expect(page.get_by_role("link", name="Win the market", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Launch the platform", exact=True)).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"owner={a.manager.pk}"))
+    page.reload()
+    expect(page.get_by_role("radio", name=a.manager.user.full_name)).to_be_checked()
+    console.assert_clean("the tree's owner search")
+
+
+def test_tree_show_more_appends_the_next_roots(
+    page: Page, console: ConsoleLog, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from okrs import tree
+
+    monkeypatch.setattr(tree, "ROOTS_PER_PAGE", 2)
+    a = build_world("alpha", "Alpha")
+    quarter = current_quarter(a)
+    for title in ("Alpha goal", "Beta goal", "Gamma goal"):
+        ObjectiveFactory(cycle=quarter, owner=a.owner, level="company", title=title)
+
+    sign_in(page, live_server, a.employee)
+    page.goto(f"{live_server.url}/o/{a.org.slug}/okrs/tree/")
+    expect(page.locator("#tree-roots > li")).to_have_count(2)
+    page.get_by_role("link", name="Show more objectives at the top").click()
+    expect(page.locator("#tree-roots > li")).to_have_count(3)
+    expect(page.get_by_role("link", name="Gamma goal", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Show more objectives at the top")).to_have_count(0)
+    console.assert_clean("the tree's show more")
