@@ -242,6 +242,20 @@ def reporting_line(manager: Membership) -> QuerySet[Membership]:
     return Membership.objects.for_actor(manager).filter(pk__in=_reports_sql(manager))
 
 
+def page_by_name(
+    members: QuerySet[Membership], *, after: Membership | None, limit: int
+) -> tuple[list[Membership], bool]:
+    """``members`` by name (then id), the ``limit`` after ``after`` (keyset: the hundredth screen
+    costs what the first does), and whether more follow. The lists of people that page (the
+    team view's reports, the adoption report's people) share this one order."""
+    members = members.select_related("user", "team", "manager__user").order_by("user__full_name", "id")
+    if after is not None:
+        name = after.user.full_name
+        members = members.filter(Q(user__full_name__gt=name) | Q(user__full_name=name, pk__gt=after.pk))
+    page = list(members[: limit + 1])
+    return page[:limit], len(page) > limit
+
+
 def reporting_line_subquery(manager: Membership) -> RawSQL:
     """The ids of ``reporting_line(manager)`` as a bare SQL subquery (``field__in=``): the
     recursive CTE alone, scoped to the organisation inside, without the outer membership scan

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 
 from okrs.models import Contributor, Cycle, KeyResult, Objective
 from organisations.models import Membership
+from organisations.selectors import page_by_name
 
 
 def active_members_among(*, actor: Membership, members: QuerySet[Membership]) -> list[Membership]:
@@ -68,16 +69,7 @@ def members_without_objectives_page(
 ) -> tuple[list[Membership], bool]:
     """``members_without_objectives`` a page at a time (by name, then id; keyset after
     ``after``), and whether more follow."""
-    members = (
-        _without_objectives(actor=actor, cycle=cycle)
-        .select_related("user", "team", "manager__user")
-        .order_by("user__full_name", "id")
-    )
-    if after is not None:
-        name = after.user.full_name
-        members = members.filter(Q(user__full_name__gt=name) | Q(user__full_name=name, pk__gt=after.pk))
-    page = list(members[: limit + 1])
-    return page[:limit], len(page) > limit
+    return page_by_name(_without_objectives(actor=actor, cycle=cycle), after=after, limit=limit)
 
 
 def adoption_counts(*, actor: Membership, cycle: Cycle) -> dict[str, int]:

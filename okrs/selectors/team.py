@@ -23,7 +23,7 @@ from okrs.permissions import Access
 from okrs.selectors.coverage import Coverage
 from okrs.selectors.objectives import visible_objectives
 from organisations.models import Membership
-from organisations.selectors import reporting_line
+from organisations.selectors import page_by_name, reporting_line
 
 #: A line of at most this many active people is shown whole (every objective, no click): what
 #: the team view showed before it was paged, and still inside the page budgets.
@@ -271,17 +271,8 @@ def direct_reports_page(
 ) -> tuple[list[Membership], bool]:
     """The manager's active direct reports by name (then id), the ``limit`` after ``after``
     (keyset), and whether more follow."""
-    reports = (
-        Membership.objects.for_actor(actor)
-        .filter(manager_id=manager.pk, is_active=True)
-        .select_related("user", "team", "manager__user")
-        .order_by("user__full_name", "id")
-    )
-    if after is not None:
-        name = after.user.full_name
-        reports = reports.filter(Q(user__full_name__gt=name) | Q(user__full_name=name, pk__gt=after.pk))
-    page = list(reports[: limit + 1])
-    return page[:limit], len(page) > limit
+    reports = Membership.objects.for_actor(actor).filter(manager_id=manager.pk, is_active=True)
+    return page_by_name(reports, after=after, limit=limit)
 
 
 def access_line_member(actor: Membership, manager: Membership, member_id: int) -> Membership:

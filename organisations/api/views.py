@@ -271,18 +271,7 @@ class OrganisationSettingsSerializer(serializers.ModelSerializer[Organisation]):
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "slug",
-            "time_zone",
-            "fiscal_year_start_month",
-            "review_window_days",
-            "pace_on_track_margin",
-            "pace_at_risk_margin",
-            "stale_after_days",
-            "number_format",
-            "objectives_need_approval",
-        ]
+        fields = ["slug", *services.SETTINGS_FIELDS]  # what organisation_update accepts, no second list
         read_only_fields = ["slug"]
         extra_kwargs = {
             "name": {"required": False},
