@@ -111,13 +111,7 @@ class TeamQuery(CycleQuery):
 class TeamPersonQuery(TeamQuery):
     """One report of the team view opened: ``?member=<id>`` (their objectives and reports)."""
 
-    member = IdField()
-
-    def clean_member(self) -> int:
-        member = self.cleaned_data.get("member")
-        if member is None:
-            raise forms.ValidationError("Give the id of a report.")
-        return int(member)
+    member = IdField()  # absent: the team view itself (a link that lost its report)
 
 
 _MAP_PARENT = re.compile(r"^(kr|obj|all):(\d{1,18})$")

@@ -12,8 +12,8 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
@@ -322,11 +322,13 @@ def team(request: TenantRequest, membership: Membership) -> HttpResponse:
 
 
 @tenant_view()
-def team_person(request: TenantRequest, membership: Membership) -> HttpResponse:
+def team_person(request: TenantRequest, membership: Membership) -> HttpResponseBase:
     """One report opened: their objectives and a page of their reports (htmx: the part that fills
     their row; ``after``: the next page of their reports; without JavaScript: a page of its own)."""
     query = parse_query(request, queries.TeamPersonQuery)
     page = TeamPage.read(request, membership, query)
+    if query.cleaned_data.get("member") is None:
+        return redirect(page.team_url())
     member = access_line_member(membership, page.manager, query.cleaned_data["member"])
     after_id = query.cleaned_data.get("after")
     context: dict[str, Any] = {
