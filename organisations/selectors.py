@@ -242,6 +242,11 @@ def reporting_line(manager: Membership) -> QuerySet[Membership]:
     return Membership.objects.for_actor(manager).filter(pk__in=_reports_sql(manager))
 
 
+def member_only(*, actor: Membership, membership_id: int) -> QuerySet[Membership]:
+    """One member as a queryset (for selectors that take ``owners`` as a subquery)."""
+    return Membership.objects.for_actor(actor).filter(pk=membership_id)
+
+
 def page_by_name(
     members: QuerySet[Membership], *, after: Membership | None, limit: int
 ) -> tuple[list[Membership], bool]:

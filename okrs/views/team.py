@@ -207,7 +207,7 @@ class TeamPage:
         objectives = objectives_owned_by(
             actor=self.membership,
             cycle=self.cycle,
-            owners=Membership.objects.for_actor(self.membership).filter(pk=member.pk),
+            owners=org_selectors.member_only(actor=self.membership, membership_id=member.pk),
             access=self.access,
         )
         for objective in objectives:
