@@ -190,7 +190,8 @@ def progress_update_create(
     now = timezone.now()
     kr.confidence = confidence or kr.confidence
     kr.last_update_at = now
-    rollup.refresh_key_result(kr, changed=["current_value", "confidence", "last_update_at"])
+    kr.save(update_fields=["current_value", "confidence", "last_update_at"])
+    rollup.refresh_key_result(kr)
     update = ProgressUpdate.objects.create(
         organisation_id=actor.organisation_id,
         key_result=kr,

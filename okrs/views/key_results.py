@@ -55,11 +55,7 @@ def key_result_progress(request: TenantRequest, membership: Membership, key_resu
         number_format=membership.organisation.number_format,
     )
     if request.method == "POST" and form.is_valid():
-        # The ancestors the page shows (none on a page that shows only this row: no query then).
-        others_shown = shown - {objective.pk}
-        watched = (
-            selectors.ancestor_ids(membership.organisation_id, objective.pk) & others_shown if others_shown else set()
-        )
+        watched = (selectors.ancestor_ids(membership.organisation_id, objective.pk) & shown) - {objective.pk}
         before = {o.pk: o.progress for o in selectors.objectives_progress(membership, watched, access=access)}
         done = submit(
             form, lambda: services.progress_update_create(actor=membership, key_result=kr, **form.service_kwargs())
@@ -68,7 +64,7 @@ def key_result_progress(request: TenantRequest, membership: Membership, key_resu
             if not request.htmx:
                 messages.success(request, f"Updated “{kr.title}”.")
                 return redirect(safe_next(request, membership, default_next))
-            kr = selectors.key_result_row_reread(membership, kr, history=history)
+            kr = selectors.key_result_for_row(membership, key_result_id, access=access, history=history)
             kr.can_update = True  # type: ignore[attr-defined]
             kr.row_form = forms.ProgressForm(  # type: ignore[attr-defined]
                 key_result=kr, number_format=membership.organisation.number_format
