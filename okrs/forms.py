@@ -33,17 +33,8 @@ from okrs.permissions import Access
 from okrs.services import KeyResultData, ObjectiveData
 from okrs.services.common import plain_number
 from organisations import selectors as org_selectors
-from organisations.forms import MemberChoiceField
+from organisations.forms import PeopleField, PersonField
 from organisations.models import Membership, Organisation, Role, Team
-
-
-def _members(actor: Membership) -> Any:
-    return org_selectors.member_list(actor=actor).order_by("user__full_name", "id")
-
-
-class MemberMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Membership) -> str:
-        return obj.user.full_name
 
 
 class CycleChoiceField(forms.ModelChoiceField):
@@ -57,16 +48,15 @@ class ObjectiveForm(forms.Form):
     cycle = CycleChoiceField(queryset=Cycle.objects.none(), empty_label=None)
     level = forms.ChoiceField(choices=Level.choices, initial=Level.INDIVIDUAL)
     kind = forms.ChoiceField(choices=ObjectiveKind.choices, initial=ObjectiveKind.STANDARD)
-    owner = MemberChoiceField(queryset=Membership.objects.none(), empty_label=None)
+    owner = PersonField(queryset=Membership.objects.none(), empty_label=None)
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="— no team —")
     visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.ORGANISATION)
     progress_source = forms.ChoiceField(
         choices=ObjectiveSource.choices, initial=ObjectiveSource.KEY_RESULTS, label="Progress comes from"
     )
-    contributors = MemberMultipleChoiceField(
+    contributors = PeopleField(
         queryset=Membership.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text="People from other teams who work on it; they can update it too.",
     )
     tags = forms.CharField(required=False, max_length=400, help_text="Comma-separated, e.g. growth, q4.")
@@ -76,8 +66,9 @@ class ObjectiveForm(forms.Form):
         self.actor = actor
         self.fields["cycle"].queryset = selectors.cycle_list(actor=actor)  # type: ignore[attr-defined]
         self.fields["team"].queryset = org_selectors.team_list(actor=actor).order_by("name")  # type: ignore[attr-defined]
-        self.fields["owner"].queryset = _members(actor)  # type: ignore[attr-defined]
-        self.fields["contributors"].queryset = _members(actor)  # type: ignore[attr-defined]
+        members = org_selectors.pickable_members(actor=actor)
+        self.fields["owner"].offer(actor, members)  # type: ignore[attr-defined]
+        self.fields["contributors"].offer(actor, members)  # type: ignore[attr-defined]
         if not actor.has_role(Role.MANAGER):
             # Employees own what they create (services refuse anything else): no picker to confuse.
             self.fields["owner"].widget = forms.HiddenInput()
@@ -126,14 +117,14 @@ class KeyResultForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="For milestones: one per line."
     )
     weight = forms.CharField(max_length=12, initial="1", help_text="How much it counts in the objective (default 1).")
-    owner = MemberChoiceField(queryset=Membership.objects.none(), empty_label=None)
+    owner = PersonField(queryset=Membership.objects.none(), empty_label=None)
     progress_source = forms.ChoiceField(
         choices=KeyResultSource.choices, initial=KeyResultSource.MANUAL, label="Progress comes from"
     )
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _members(actor)  # type: ignore[attr-defined]
+        self.fields["owner"].offer(actor, org_selectors.pickable_members(actor=actor))  # type: ignore[attr-defined]
         for name in ("start_value", "target_value", "weight"):
             self.fields[name].widget.attrs["inputmode"] = "decimal"
 
@@ -268,14 +259,12 @@ class ReviewForm(forms.Form):
 class AskToAlignForm(forms.Form):
     """Whom to ask to align to a key result nobody supports (the service decides who may be asked)."""
 
-    member = MemberChoiceField(queryset=Membership.objects.none(), empty_label=None, label="Ask")
+    member = PersonField(queryset=Membership.objects.none(), empty_label=None, label="Ask")
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        members = _members(actor).filter(is_active=True)
-        if not actor.is_admin:  # the choices a manager has: their reporting line
-            members = members.filter(pk__in=org_selectors.reporting_line(actor).values("pk"))
-        self.fields["member"].queryset = members  # type: ignore[attr-defined]
+        scope = "" if actor.is_admin else "line"  # the choices a manager has: their reporting line
+        self.fields["member"].offer(actor, org_selectors.pickable_members(actor=actor, scope=scope), scope=scope)  # type: ignore[attr-defined]
 
 
 _PARENT = re.compile(r"^(objective|key_result):(\d{1,18})$")

@@ -6,8 +6,14 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from organisations.models import MONTHS, Membership, NumberFormat, Organisation, Role, Team, TeamKind
+from organisations.selectors import PEOPLE_SEARCH_LIMIT, pickable_members, search_members
 
 TIME_ZONE_CHOICES = [(tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones())]
 
@@ -65,27 +71,152 @@ class TenantChoiceForm(forms.Form):
         if "team" in self.fields:
             self.fields["team"].queryset = Team.objects.for_actor(actor).order_by("name")  # type: ignore[attr-defined]
         if "manager" in self.fields:
-            self.fields["manager"].queryset = (  # type: ignore[attr-defined]
-                Membership.objects.for_actor(actor)
-                .filter(is_active=True)
-                .select_related("user")
-                .order_by("user__full_name")
-            )
+            self.fields["manager"].offer(actor, pickable_members(actor=actor))  # type: ignore[attr-defined]
         if "parent" in self.fields:
             self.fields["parent"].queryset = Team.objects.for_actor(actor).order_by("name")  # type: ignore[attr-defined]
         if "role" in self.fields:
             self.fields["role"].choices = [(v, label) for v, label in Role.choices if actor.has_role(Role(v))]  # type: ignore[attr-defined]
 
 
-class MemberChoiceField(forms.ModelChoiceField):
+class PersonPicker(forms.Widget):
+    """A person picker that never lists the organisation: a search box (``<name>_q``) whose
+    matches come from organisations:people_search as one types (htmx), beside the person or
+    people already chosen, as radio buttons (or checkboxes for ``multiple``) named ``<name>``.
+
+    Without JavaScript the form is sent with the text typed; its field answers "pick one of the
+    matches" and the re-rendered form lists them (``PersonField.clean``). Set up by
+    ``PersonField.offer`` with the members it may choose from and the search URL."""
+
+    template_name = "organisations/widgets/person_picker.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, *, multiple: bool = False) -> None:
+        super().__init__(attrs)
+        self.multiple = multiple
+        self.members: QuerySet[Membership] = Membership.objects.none()
+        self.search_url = ""
+        self.scope = ""
+        self.search_text = ""
+        self.empty_label = ""
+        self._matches: dict[str, list[Membership]] = {}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> PersonPicker:
+        # Each form gets its own copy: what one request typed is never another's.
+        widget = super().__deepcopy__(memo)
+        widget.search_text = ""
+        widget._matches = {}
+        return widget
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        # The project's templates, not the form renderer's (which sees only Django's widgets).
+        return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))  # noqa: S308
+
+    def use_required_attribute(self, initial: Any) -> bool:
+        return False  # the search box is never required; the choice is checked by the field
+
+    def matches(self) -> list[Membership]:
+        """The members matching the text typed (one query per text, shared by clean and render)."""
+        text = self.search_text
+        if text not in self._matches:
+            self._matches[text] = search_members(self.members, text)
+        return self._matches[text]
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        self.search_text = str(data.get(f"{name}_q", "")).strip()[:100]
+        if self.multiple:
+            return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+        return data.get(name)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and f"{name}_q" not in data
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_q" if id_ else id_
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        values = value if isinstance(value, list | tuple) else [value]
+        ids = [int(v) for v in values if str(v or "").isdigit()]
+        chosen = list(self.members.filter(pk__in=ids).order_by("user__full_name", "id")) if ids else []
+        chosen_ids = {m.pk for m in chosen}
+        context["widget"].update(
+            {
+                "multiple": self.multiple,
+                "input_type": "checkbox" if self.multiple else "radio",
+                "chosen": chosen,
+                "matches": [m for m in self.matches() if m.pk not in chosen_ids],
+                "search_text": self.search_text,
+                "search_url": self.search_url,
+                "scope": self.scope,
+                "empty_label": self.empty_label,
+                "limit": PEOPLE_SEARCH_LIMIT,
+            }
+        )
+        return context
+
+
+class PersonField(forms.ModelChoiceField):
+    """One member, picked with a ``PersonPicker``; ``offer`` says from whom."""
+
+    widget = PersonPicker
+
+    def offer(self, actor: Membership, members: QuerySet[Membership], *, scope: str = "") -> None:
+        """Choose from ``members`` (of ``actor``'s organisation); the search offers the same set
+        (``scope`` names it to organisations:people_search)."""
+        self.queryset = members
+        widget = self.widget
+        if not isinstance(widget, PersonPicker):
+            return
+        widget.members = members
+        widget.scope = scope
+        widget.search_url = reverse("organisations:people_search", kwargs={"org_slug": actor.organisation.slug})
+        widget.empty_label = "" if self.required else str(self.empty_label or "Nobody").strip("— ")
+
     def label_from_instance(self, obj: Membership) -> str:
         return f"{obj.user.full_name} ({obj.user.email})"
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(self.widget, PersonPicker):  # not when a form hides the choice
+            _require_a_match(self.widget, [value])
+        return super().clean(value)
+
+
+class PeopleField(forms.ModelMultipleChoiceField):
+    """Several members, picked with a ``PersonPicker(multiple=True)``."""
+
+    widget = PersonPicker
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", PersonPicker(multiple=True))
+        super().__init__(*args, **kwargs)
+
+    offer = PersonField.offer
+
+    def label_from_instance(self, obj: Membership) -> str:
+        return obj.user.full_name
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(self.widget, PersonPicker):
+            _require_a_match(self.widget, list(value or []))
+        return super().clean(value)
+
+
+def _require_a_match(widget: PersonPicker, values: list[Any]) -> None:
+    """Text typed in the search box means "find this person": unless one of the people it finds
+    was picked, the form comes back with them listed (what a browser without JavaScript needs,
+    and what stops a typed name from being dropped in favour of an older choice)."""
+    if not widget.search_text:
+        return
+    matches = widget.matches()
+    if not matches:
+        raise ValidationError(f"Nobody active matches “{widget.search_text}”. Try part of a name or an e-mail address.")
+    if not {str(m.pk) for m in matches} & {str(v) for v in values}:
+        raise ValidationError(f"Pick one of the people matching “{widget.search_text}”, listed below, then save again.")
 
 
 class MembershipForm(TenantChoiceForm):
     role = forms.ChoiceField(choices=Role.choices)
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="— no team —")
-    manager = MemberChoiceField(queryset=Membership.objects.none(), required=False, empty_label="— no manager —")
+    manager = PersonField(queryset=Membership.objects.none(), required=False, empty_label="No manager")
     job_title = forms.CharField(max_length=120, required=False)
 
 
@@ -93,7 +224,7 @@ class InvitationForm(TenantChoiceForm):
     email = forms.EmailField(label="E-mail")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.EMPLOYEE)
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="— no team —")
-    manager = MemberChoiceField(queryset=Membership.objects.none(), required=False, empty_label="— no manager —")
+    manager = PersonField(queryset=Membership.objects.none(), required=False, empty_label="No manager")
     job_title = forms.CharField(max_length=120, required=False)
 
 
@@ -207,6 +338,8 @@ class PeopleSearchQuery(forms.Form):
 
     q = forms.CharField(required=False)
     field = forms.RegexField(regex=r"^[a-z][a-z_]{0,29}$", required=False)
+    multiple = forms.BooleanField(required=False)
+    scope = forms.ChoiceField(choices=[("", "The organisation"), ("line", "My reporting line")], required=False)
 
     def clean_field(self) -> str:
         return str(self.cleaned_data.get("field") or "person")

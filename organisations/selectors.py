@@ -90,16 +90,28 @@ def member_list(
 PEOPLE_SEARCH_LIMIT = 20
 
 
-def member_search(*, actor: Membership, query: str, limit: int = PEOPLE_SEARCH_LIMIT) -> list[Membership]:
-    """Active members whose name or e-mail contains ``query``, by name: what a person picker
-    offers as one types (nothing for an empty query: 10,000 names are no choice). One query."""
+def pickable_members(*, actor: Membership, scope: str = "") -> QuerySet[Membership]:
+    """The active members a person picker may offer the actor: the whole organisation, or with
+    ``scope="line"`` the actor's reporting line (a manager asking a report to align)."""
+    members = Membership.objects.for_actor(actor).filter(is_active=True)
+    if scope == "line":
+        members = members.filter(pk__in=_reports_sql(actor))
+    return members.select_related("user", "team")
+
+
+def member_search(*, actor: Membership, query: str, scope: str = "") -> list[Membership]:
+    """What a person picker offers the actor as one types ``query`` (``pickable_members``)."""
+    return search_members(pickable_members(actor=actor, scope=scope), query)
+
+
+def search_members(members: QuerySet[Membership], query: str, limit: int = PEOPLE_SEARCH_LIMIT) -> list[Membership]:
+    """Those of ``members`` whose name or e-mail contains ``query``, by name, at most ``limit``
+    (nothing for an empty query: 10,000 names are no choice). One query."""
     query = query.strip()
     if not query:
         return []
     return list(
-        Membership.objects.for_actor(actor)
-        .filter(is_active=True)
-        .filter(Q(user__full_name__icontains=query) | Q(user__email__icontains=query))
+        members.filter(Q(user__full_name__icontains=query) | Q(user__email__icontains=query))
         .select_related("user", "team")
         .order_by("user__full_name", "id")[:limit]
     )

@@ -229,7 +229,8 @@ def people_search(request: TenantRequest, membership: Membership) -> HttpRespons
     query = parse_query(request, forms.PeopleSearchQuery).cleaned_data
     context = {
         "field": query["field"],
-        "people": selectors.member_search(actor=membership, query=query["q"]),
+        "people": selectors.member_search(actor=membership, query=query["q"], scope=query["scope"]),
+        "input_type": "checkbox" if query["multiple"] else "radio",
         "people_query": query["q"],
         "people_limit": selectors.PEOPLE_SEARCH_LIMIT,
     }

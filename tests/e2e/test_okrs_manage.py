@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from okrs import services
-from okrs.models import Cycle, CycleKind, CycleState
+from okrs.models import Cycle, CycleKind, CycleState, Objective
 from organisations.models import Membership
 from tests.conftest import World, build_world
 from tests.e2e.conftest import ConsoleLog
@@ -226,3 +226,42 @@ def test_tree_show_more_appends_the_next_roots(
     expect(page.get_by_role("link", name="Gamma goal", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Show more objectives at the top")).to_have_count(0)
     console.assert_clean("the tree's show more")
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, PHONE], ids=["desktop", "phone-390"])
+def test_manager_picks_the_owner_and_contributors_by_typing_their_names(
+    page: Page, console: ConsoleLog, live_server: LiveServer, viewport: dict[str, int]
+) -> None:
+    """The objective form's pickers search as one types; a contributor ticked from one search
+    stays chosen when the next search replaces the matches."""
+    a = build_world("alpha", "Alpha")
+    quarter = current_quarter(a)
+    sign_in(page, live_server, a.manager)
+    page.goto(f"{live_server.url}/o/{a.org.slug}/okrs/objectives/new/?cycle={quarter.pk}")
+    page.get_by_label("Title").fill("Picked as we typed")
+
+    with page.expect_response(re.compile(r"/people/search/\?field=owner.*owner_q=Employee")):
+        page.get_by_role("searchbox", name="Owner").press_sequentially("Employee", delay=20)
+    page.get_by_role("radio", name=re.compile(r"^Alpha Employee")).check()
+
+    contributors = page.get_by_role("searchbox", name=re.compile(r"^Contributors"))
+    with page.expect_response(re.compile(r"field=contributors&multiple=1.*contributors_q=Report")):
+        contributors.press_sequentially("Report", delay=20)
+    page.get_by_role("checkbox", name=re.compile(r"^Alpha Report")).check()
+    contributors.fill("")
+    with page.expect_response(re.compile(r"contributors_q=Admin")):
+        contributors.press_sequentially("Admin", delay=20)
+    page.get_by_role("checkbox", name=re.compile(r"^Alpha Admin")).check()
+    expect(page.get_by_role("checkbox", name=re.compile(r"^Alpha Report"))).to_be_checked()  # kept
+    console.assert_clean("the objective form while picking people")
+    shots = os.environ.get("SCREENSHOTS")
+    if shots:
+        page.screenshot(path=f"{shots}/pickers-{viewport['width']}.png", full_page=True)
+
+    page.get_by_role("button", name="Create objective").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Picked as we typed")
+    with a.tenant():
+        created = Objective.objects.get(title="Picked as we typed")
+        assert created.owner_id == a.employee.pk
+        assert {c.pk for c in created.contributors.all()} == {a.report.pk, a.admin.pk}
+    console.assert_clean("the created objective")
