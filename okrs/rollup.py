@@ -20,10 +20,13 @@ Concurrency. Two kinds of writer take two kinds of lock, both held until the tra
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from okrs import rules
 from okrs.models import Alignment, CycleState, KeyResult, KeyResultSource, Milestone, Objective, ObjectiveSource
@@ -110,6 +113,37 @@ def _children_progress(
 
 _STORED = ["progress", "measured", "worst_key_result_progress", "worst_confidence", "last_update_at", "score"]
 
+_KR_FIELDS = ("id", "objective_id", "weight", "progress", "measured", "confidence", "last_update_at", "score")
+
+
+def _recomputed(objective: Objective, krs: list[KeyResult], child_inputs: list[rules.Input]) -> bool | None:
+    """Give ``objective`` the stored values its inputs say (in memory). None when nothing
+    changed; else whether its progress or measuredness did (what its parents read)."""
+    kr_inputs = [(kr.weight, kr.progress, kr.measured) for kr in krs]
+    if objective.progress_source == ObjectiveSource.KEY_RESULTS:
+        progress, measured = rules.mean_of_measured(kr_inputs)
+    elif objective.progress_source == ObjectiveSource.ALIGNED_CHILDREN:
+        progress, measured = rules.mean_of_measured(child_inputs)
+    else:
+        progress, measured = rules.mean_of_measured([*kr_inputs, *child_inputs])
+    # A key result with nothing to measure has no pace: it cannot be the worst one.
+    worst_kr = min((kr.progress for kr in krs if kr.measured), default=None)
+    worst_confidence = rules.worst(*(kr.confidence for kr in krs)) or ""
+    last_update = max((kr.last_update_at for kr in krs if kr.last_update_at), default=None)
+    score = (
+        rules.score_mean((kr.weight, kr.score, kr.progress, kr.measured) for kr in krs)
+        if objective.cycle.state in SCORED_STATES
+        else None
+    )
+    new = (progress, measured, worst_kr, worst_confidence, last_update, score)
+    old = tuple(getattr(objective, field) for field in _STORED)
+    if new == old:
+        return None
+    progress_changed = (progress, measured) != (objective.progress, objective.measured)
+    for field, value in zip(_STORED, new, strict=True):
+        setattr(objective, field, value)
+    return progress_changed
+
 
 def recompute_objectives(organisation_id: int, objective_ids: set[int]) -> set[int]:
     """Recompute the stored values of these objectives (and, in review or closed cycles, their
@@ -121,41 +155,20 @@ def recompute_objectives(organisation_id: int, objective_ids: set[int]) -> set[i
     )
     key_results: dict[int, list[KeyResult]] = defaultdict(list)
     for kr in (
-        KeyResult.objects.in_organisation(organisation_id)
-        .filter(objective_id__in=objective_ids)
-        .only("id", "objective_id", "weight", "progress", "measured", "confidence", "last_update_at", "score")
+        KeyResult.objects.in_organisation(organisation_id).filter(objective_id__in=objective_ids).only(*_KR_FIELDS)
     ):
         key_results[kr.objective_id].append(kr)
     children = _children_progress(organisation_id, objective_ids=objective_ids)
     changed: set[int] = set()
     dirty: list[Objective] = []
     for objective in objectives:
-        krs = key_results.get(objective.pk, [])
-        kr_inputs = [(kr.weight, kr.progress, kr.measured) for kr in krs]
-        child_inputs = children.get(("objective", objective.pk), [])
-        if objective.progress_source == ObjectiveSource.KEY_RESULTS:
-            progress, measured = rules.mean_of_measured(kr_inputs)
-        elif objective.progress_source == ObjectiveSource.ALIGNED_CHILDREN:
-            progress, measured = rules.mean_of_measured(child_inputs)
-        else:
-            progress, measured = rules.mean_of_measured([*kr_inputs, *child_inputs])
-        # A key result with nothing to measure has no pace: it cannot be the worst one.
-        worst_kr = min((kr.progress for kr in krs if kr.measured), default=None)
-        worst_confidence = rules.worst(*(kr.confidence for kr in krs)) or ""
-        last_update = max((kr.last_update_at for kr in krs if kr.last_update_at), default=None)
-        score = (
-            rules.score_mean((kr.weight, kr.score, kr.progress, kr.measured) for kr in krs)
-            if objective.cycle.state in SCORED_STATES
-            else None
+        outcome = _recomputed(
+            objective, key_results.get(objective.pk, []), children.get(("objective", objective.pk), [])
         )
-        new = (progress, measured, worst_kr, worst_confidence, last_update, score)
-        old = tuple(getattr(objective, field) for field in _STORED)
-        if new != old:
-            if (progress, measured) != (objective.progress, objective.measured):
-                changed.add(objective.pk)
-            for field, value in zip(_STORED, new, strict=True):
-                setattr(objective, field, value)
+        if outcome is not None:
             dirty.append(objective)
+            if outcome:
+                changed.add(objective.pk)
     if dirty:
         Objective.objects.bulk_update(dirty, _STORED)
     return changed
@@ -181,43 +194,159 @@ def recompute_aligned_key_results(organisation_id: int, key_result_ids: set[int]
     return {kr.objective_id for kr in dirty}
 
 
+# The objectives ``propagate`` may reach: the given ones and everything above them, through every
+# alignment link (counting or not), as the waves below walk them.
+_ABOVE = """
+    WITH RECURSIVE up(id) AS (
+        SELECT unnest(%s::bigint[])
+      UNION
+        SELECT coalesce(link.parent_objective_id, parent_kr.objective_id)
+        FROM up
+        JOIN okrs_alignment link ON link.child_id = up.id AND link.organisation_id = %s
+        LEFT JOIN okrs_keyresult parent_kr ON parent_kr.id = link.parent_key_result_id AND parent_kr.organisation_id = %s
+    ) SELECT id FROM up WHERE id IS NOT NULL
+"""
+
+
+@dataclass
+class _Link:
+    child_id: int
+    parent_objective_id: int | None
+    parent_key_result_id: int | None
+    weight: Decimal
+    counts: bool
+    #: The child's stored values, for a child outside the graph (one that no wave rewrites).
+    child_progress: Decimal
+    child_measured: bool
+
+
 def propagate(organisation_id: int, objective_ids: set[int]) -> None:
     """Recompute ``objective_ids`` and then, wave by wave, every ancestor whose inputs changed.
 
     Each wave reads the values the previous one stored, so a node reached by two paths of
     different lengths is recomputed again when its later input changes. The graph is a DAG
     (alignment_create refuses loops), so the waves end.
+
+    Set-based: the objectives above ``objective_ids`` (one recursive query), their key results,
+    and every link into them (with the child's progress) are read once; the waves run in memory
+    and the rows that changed are written with one statement per table. Five queries however
+    deep the chain, where a query per table per wave made a 5-level update cost 30. Whoever
+    calls this holds the locks on those rows (``lock_for_progress`` or ``lock_organisation``),
+    so nothing read here changes before the writes.
     """
+    if not objective_ids:
+        return
+    objectives = {
+        o.pk: o
+        for o in Objective.objects.in_organisation(organisation_id)
+        .filter(id__in=RawSQL(_ABOVE, [sorted(objective_ids), organisation_id, organisation_id]))  # noqa: S611
+        .select_related("cycle")
+    }
+    key_results: dict[int, list[KeyResult]] = defaultdict(list)
+    kr_by_id: dict[int, KeyResult] = {}
+    for kr in (
+        KeyResult.objects.in_organisation(organisation_id)
+        .filter(objective_id__in=list(objectives))
+        .only(*_KR_FIELDS, "progress_source")
+    ):
+        key_results[kr.objective_id].append(kr)
+        kr_by_id[kr.pk] = kr
+    links = [
+        _Link(*row)
+        for row in Alignment.objects.in_organisation(organisation_id)
+        .filter(Q(parent_objective_id__in=list(objectives)) | Q(parent_key_result_id__in=list(kr_by_id)))
+        .values_list(
+            "child_id",
+            "parent_objective_id",
+            "parent_key_result_id",
+            "weight",
+            "counts_toward_progress",
+            "child__progress",
+            "child__measured",
+        )
+    ]
+    up_links: dict[int, list[_Link]] = defaultdict(list)
+    into: dict[tuple[str, int], list[_Link]] = defaultdict(list)
+    for link in links:
+        up_links[link.child_id].append(link)
+        if link.counts:
+            parent = (
+                ("objective", link.parent_objective_id)
+                if link.parent_objective_id
+                else ("key_result", link.parent_key_result_id or 0)
+            )
+            into[parent].append(link)
+
+    def inputs(parent: tuple[str, int]) -> list[rules.Input]:
+        found = []
+        for link in into.get(parent, []):
+            child = objectives.get(link.child_id)
+            if child is not None:  # rewritten by an earlier wave, perhaps: its current values
+                found.append((link.weight, child.progress, child.measured))
+            else:
+                found.append((link.weight, link.child_progress, link.child_measured))
+        return found
+
+    dirty_objectives: dict[int, Objective] = {}
+    dirty_key_results: dict[int, KeyResult] = {}
+
+    def recompute(ids: set[int]) -> set[int]:
+        changed = set()
+        for pk in ids:
+            objective = objectives[pk]
+            outcome = _recomputed(objective, key_results.get(pk, []), inputs(("objective", pk)))
+            if outcome is not None:
+                dirty_objectives[pk] = objective
+                if outcome:
+                    changed.add(pk)
+        return changed
+
     # Parents depend only on progress: an objective whose other stored values (confidence,
     # last update) changed but whose progress did not stops the walk.
-    pending = recompute_objectives(organisation_id, objective_ids)
+    pending = recompute({pk for pk in objective_ids if pk in objectives})
     while pending:
         parent_objectives: set[int] = set()
         parent_key_results: set[int] = set()
-        for parent_objective, parent_key_result in (
-            Alignment.objects.in_organisation(organisation_id)
-            .filter(child_id__in=pending)
-            .values_list("parent_objective_id", "parent_key_result_id")
-        ):
-            if parent_objective:
-                parent_objectives.add(parent_objective)
-            if parent_key_result:
-                parent_key_results.add(parent_key_result)
-        parent_objectives |= recompute_aligned_key_results(organisation_id, parent_key_results)
-        pending = recompute_objectives(organisation_id, parent_objectives)
+        for pk in pending:
+            for link in up_links.get(pk, []):
+                if link.parent_objective_id:
+                    parent_objectives.add(link.parent_objective_id)
+                if link.parent_key_result_id:
+                    parent_key_results.add(link.parent_key_result_id)
+        for kr_id in parent_key_results:
+            aligned = kr_by_id.get(kr_id)
+            if aligned is None or aligned.progress_source != KeyResultSource.ALIGNED_CHILDREN:
+                continue
+            progress, measured = rules.mean_of_measured(inputs(("key_result", kr_id)))
+            if (progress, measured) != (aligned.progress, aligned.measured):
+                aligned.progress, aligned.measured = progress, measured
+                dirty_key_results[kr_id] = aligned
+                parent_objectives.add(aligned.objective_id)
+        pending = recompute(parent_objectives)
+    if dirty_key_results:
+        KeyResult.objects.bulk_update(list(dirty_key_results.values()), ["progress", "measured"])
+    if dirty_objectives:
+        Objective.objects.bulk_update(list(dirty_objectives.values()), _STORED)
 
 
-def refresh_key_result(kr: KeyResult) -> None:
-    """Store ``kr``'s progress from its own values (manual) and roll up from its objective."""
+def refresh_key_result(kr: KeyResult, *, changed: Sequence[str] = ()) -> None:
+    """Store ``kr``'s progress from its own values (manual) and roll up from its objective.
+
+    ``changed``: fields the caller set on ``kr`` and has not saved (a progress update's value,
+    confidence and time), written in the same statement as the progress.
+    """
     if kr.progress_source == KeyResultSource.MANUAL:
         progress, measured = key_result_measured_progress(kr), True
     else:
         progress, measured = rules.mean_of_measured(
             _children_progress(kr.organisation_id, key_result_ids=[kr.pk]).get(("key_result", kr.pk), [])
         )
+    fields = list(changed)
     if (progress, measured) != (kr.progress, kr.measured):
         kr.progress, kr.measured = progress, measured
-        KeyResult.objects.for_actor(kr).filter(pk=kr.pk).update(progress=progress, measured=measured)
+        fields += ["progress", "measured"]
+    if fields:
+        KeyResult.objects.for_actor(kr).filter(pk=kr.pk).update(**{name: getattr(kr, name) for name in fields})
     propagate(kr.organisation_id, {kr.objective_id})
 
 

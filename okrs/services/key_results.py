@@ -190,8 +190,7 @@ def progress_update_create(
     now = timezone.now()
     kr.confidence = confidence or kr.confidence
     kr.last_update_at = now
-    kr.save(update_fields=["current_value", "confidence", "last_update_at"])
-    rollup.refresh_key_result(kr)
+    rollup.refresh_key_result(kr, changed=["current_value", "confidence", "last_update_at"])
     update = ProgressUpdate.objects.create(
         organisation_id=actor.organisation_id,
         key_result=kr,

@@ -55,7 +55,11 @@ def key_result_progress(request: TenantRequest, membership: Membership, key_resu
         number_format=membership.organisation.number_format,
     )
     if request.method == "POST" and form.is_valid():
-        watched = (selectors.ancestor_ids(membership.organisation_id, objective.pk) & shown) - {objective.pk}
+        # The ancestors the page shows (none on a page that shows only this row: no query then).
+        others_shown = shown - {objective.pk}
+        watched = (
+            selectors.ancestor_ids(membership.organisation_id, objective.pk) & others_shown if others_shown else set()
+        )
         before = {o.pk: o.progress for o in selectors.objectives_progress(membership, watched, access=access)}
         done = submit(
             form, lambda: services.progress_update_create(actor=membership, key_result=kr, **form.service_kwargs())

@@ -85,3 +85,36 @@ def test_inline_update_queries_do_not_grow_with_the_page(a: World) -> None:
     large = post(many, "60")
     assert small == large, f"update: {small} queries, then {large}"
     print(f"inline update: {large} queries")
+
+
+def test_progress_update_queries_do_not_grow_with_alignment_depth(a: World) -> None:
+    """The roll-up reads the ancestors and writes what changed set-based: an update one level
+    below the top costs what an update five levels below does (it cost five queries a level)."""
+    from decimal import Decimal
+
+    from okrs.models import ObjectiveSource
+    from tests.okrs.factories import CycleFactory
+
+    cycle = CycleFactory(organisation=a.org)
+    client = login(Client(), a.employee)
+
+    def leaf_under_chain(depth: int) -> int:
+        chain = [
+            ObjectiveFactory(cycle=cycle, owner=a.owner, progress_source=ObjectiveSource.ALIGNED_CHILDREN)
+            for _ in range(depth)
+        ]
+        leaf = ObjectiveFactory(cycle=cycle, owner=a.employee)
+        kr = KeyResultFactory(objective=leaf, owner=a.employee, target_value=Decimal(100))
+        with a.tenant():
+            for upper, lower in zip(chain, [*chain[1:], leaf], strict=True):
+                services.alignment_create(actor=a.admin, child=lower, parent_objective=upper)
+        return kr.pk
+
+    def update(kr_id: int, value: str) -> int:
+        url = reverse("okrs:key_result_progress", kwargs={"org_slug": a.org.slug, "key_result_id": kr_id})
+        return count_queries(client, url, method="post", data={"value": value}, HTTP_HX_REQUEST="true")
+
+    shallow, deep = leaf_under_chain(1), leaf_under_chain(5)
+    update(shallow, "5")
+    update(deep, "5")
+    assert update(shallow, "10") == update(deep, "10")
