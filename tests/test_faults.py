@@ -78,9 +78,11 @@ def test_a_connection_killed_mid_request_saves_nothing_and_shows_the_error_page(
         request.start()
         deadline, backend = time.monotonic() + 30, None
         while backend is None and time.monotonic() < deadline:
+            # Found by whom it waits for, not by its statement's text: pg_stat_activity's
+            # query and state can lag behind a backend that is waiting inside a commit.
             row = admin.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
-                "AND pid <> pg_backend_pid() AND query ILIKE 'COMMIT%%'"
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
             ).fetchone()
             backend = row[0] if row else None
             time.sleep(0.05)
@@ -89,6 +91,12 @@ def test_a_connection_killed_mid_request_saves_nothing_and_shows_the_error_page(
             "WHERE datname = current_database()"
         ).fetchall()
         assert backend is not None, f"the request never reached its commit: {answer} {activity}"
+        written = admin.execute(
+            "SELECT count(*) FROM pg_locks WHERE pid = %s AND mode = 'RowExclusiveLock' "
+            "AND relation IN ('okrs_progressupdate'::regclass, 'okrs_activity'::regclass)",
+            [backend],
+        ).fetchone()
+        assert written == (2,), "the request was stopped before it wrote the update and its activity line"
         admin.execute("SELECT pg_terminate_backend(%s)", [backend])
         request.join(30)
         admin.execute("ROLLBACK")
