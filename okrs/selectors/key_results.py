@@ -39,19 +39,17 @@ def key_results_for_rows(
     """Visible key results with what a key result row (``okrs/parts.html#kr-row``) draws:
     objective (with cycle, owner and contributors), owner, milestones and the latest ``history``
     updates, in one query each whatever the number of rows."""
-    return (
-        KeyResult.objects.for_actor(actor)
-        .filter(objective__in=visible_objectives(actor=actor, access=access))
-        .select_related("objective__cycle", "objective__owner__user", "owner__user")
-        .prefetch_related(
-            Prefetch("milestones", queryset=Milestone.objects.order_by("position", "id")),
-            Prefetch(
-                "updates",
-                queryset=latest_updates(history),
-                to_attr="recent_updates",
-            ),
-            Prefetch("objective__contributor_links", queryset=Contributor.objects.select_related("membership__user")),
-        )
+    return _with_row_parts(
+        KeyResult.objects.for_actor(actor).filter(objective__in=visible_objectives(actor=actor, access=access)),
+        history=history,
+    )
+
+
+def _with_row_parts(key_results: QuerySet[KeyResult], *, history: int) -> QuerySet[KeyResult]:
+    return key_results.select_related("objective__cycle", "objective__owner__user", "owner__user").prefetch_related(
+        Prefetch("milestones", queryset=Milestone.objects.order_by("position", "id")),
+        Prefetch("updates", queryset=latest_updates(history), to_attr="recent_updates"),
+        Prefetch("objective__contributor_links", queryset=Contributor.objects.select_related("membership__user")),
     )
 
 
@@ -60,6 +58,17 @@ def key_result_for_row(
 ) -> KeyResult:
     """One visible key result with what its row on My OKRs draws (``key_results_for_rows``)."""
     kr = key_results_for_rows(actor=actor, access=access, history=history).filter(pk=key_result_id).first()
+    if kr is None:
+        raise Http404("No such key result")
+    return kr
+
+
+def key_result_row_reread(actor: Membership, seen: KeyResult, *, history: int = SPARKLINE_POINTS) -> KeyResult:
+    """``seen`` (which ``key_result_for_row`` returned earlier in this request's transaction) read
+    again with its row's parts, after a change: the visibility condition, the costly part of the
+    read at 10,000 people (reporting lines and team trees), was decided by that first read and a
+    progress update cannot change it, so it is not evaluated twice."""
+    kr = _with_row_parts(KeyResult.objects.for_actor(actor).filter(pk=seen.pk), history=history).first()
     if kr is None:
         raise Http404("No such key result")
     return kr

@@ -68,7 +68,7 @@ def key_result_progress(request: TenantRequest, membership: Membership, key_resu
             if not request.htmx:
                 messages.success(request, f"Updated “{kr.title}”.")
                 return redirect(safe_next(request, membership, default_next))
-            kr = selectors.key_result_for_row(membership, key_result_id, access=access, history=history)
+            kr = selectors.key_result_row_reread(membership, kr, history=history)
             kr.can_update = True  # type: ignore[attr-defined]
             kr.row_form = forms.ProgressForm(  # type: ignore[attr-defined]
                 key_result=kr, number_format=membership.organisation.number_format
