@@ -345,15 +345,27 @@ class PlanTheme:
 def plan(actor: Membership, scores: list[tuple[Theme, Decimal]], audience: str) -> list[PlanTheme]:
     """A plan: the low themes of ``scores`` (plans.plan_themes) with the library's active
     actions for ``audience``."""
+    return plans(actor, {audience: scores})[audience]
+
+
+def plans(actor: Membership, scores_by_audience: dict[str, list[tuple[Theme, Decimal]]]) -> dict[str, list[PlanTheme]]:
+    """``plan`` for several audiences at once (a manager's results page shows their own plan and
+    their line's): the threshold and the actions read once, two queries however many plans."""
     from surveys.plans import low_score, plan_themes
 
-    chosen = plan_themes(scores, low_score(actor.organisation_id))
-    by_theme: dict[int, list[Action]] = defaultdict(list)
-    for action in Action.objects.for_actor(actor).filter(
-        active=True, audience=audience, theme_id__in=[t.pk for t, _ in chosen]
-    ):
-        by_theme[action.theme_id].append(action)
-    return [PlanTheme(theme, score, by_theme.get(theme.pk, [])) for theme, score in chosen]
+    threshold = low_score(actor.organisation_id)
+    chosen = {audience: plan_themes(scores, threshold) for audience, scores in scores_by_audience.items()}
+    wanted = Q()
+    for audience, themes in chosen.items():
+        wanted |= Q(audience=audience, theme_id__in=[t.pk for t, _ in themes])
+    by_theme: dict[tuple[str, int], list[Action]] = defaultdict(list)
+    if any(chosen.values()):
+        for action in Action.objects.for_actor(actor).filter(wanted, active=True):
+            by_theme[(action.audience, action.theme_id)].append(action)
+    return {
+        audience: [PlanTheme(theme, score, by_theme.get((audience, theme.pk), [])) for theme, score in themes]
+        for audience, themes in chosen.items()
+    }
 
 
 @dataclass(frozen=True)

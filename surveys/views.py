@@ -218,15 +218,16 @@ def survey_results(request: TenantRequest, membership: Membership, survey_id: in
     own = selectors.own_scores(membership, survey)
     context["own"] = own
     context["can_adopt"] = True
-    context["own_plan"] = selectors.plan(membership, [(x.theme, x.score) for x in own], ActionAudience.INDIVIDUAL)
+    wanted = {ActionAudience.INDIVIDUAL: [(x.theme, x.score) for x in own]}
     if selectors.manager_has_reports(membership):
         context["is_manager"] = True
         line = selectors.group_result(survey, "manager", membership.pk)
         context["line"] = line
         if line is not None:
-            context["team_plan"] = selectors.plan(
-                membership, [(r.theme, r.score) for r in line.theme_results.all()], ActionAudience.MANAGER
-            )
+            wanted[ActionAudience.MANAGER] = [(r.theme, r.score) for r in line.theme_results.all()]
+    found = selectors.plans(membership, wanted)  # both plans in one read
+    context["own_plan"] = found[ActionAudience.INDIVIDUAL]
+    context["team_plan"] = found.get(ActionAudience.MANAGER)
     if can_manage(membership):
         context["can_manage"] = True
         organisation = selectors.group_result(survey, "organisation")
