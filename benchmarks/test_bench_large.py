@@ -45,6 +45,8 @@ RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 #: Only the page cases whose name contains this (case-insensitive), when set: one page's figures
 #: while working on it, without the twenty minutes of the others.
 ONLY = os.environ.get("BENCH_ONLY", "").lower()
+#: ``BENCH_SQL=1``: print every statement of each case's counted request, with its time.
+SHOW_SQL = os.environ.get("BENCH_SQL", "") == "1"
 STRICT = os.environ.get("BENCH_STRICT", "") == "1"
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
@@ -372,6 +374,9 @@ def page_case(
     print(f"\n[bench] {case}: {runs} runs; {row.extra['sql_seconds']} s in SQL of the counted request", flush=True)
     for q in row.extra["slowest_queries"][:1]:
         print(f"[bench]   slowest {q['s']} s: {q['sql'][:240]}", flush=True)
+    if SHOW_SQL:
+        for t, sql in queries.queries:
+            print(f"[bench]   {t * 1000:7.2f} ms  {sql[:200]}", flush=True)
     if floor is not None:
         row.floor_ms, row.extra["floor_rows"] = floor_time(large.org.pk, *floor)
         row.ratio = row.median_ms / row.floor_ms if row.floor_ms else None
@@ -606,6 +611,9 @@ def test_bench_large_progress_update(large: Large) -> None:
         },
     )
     row.budgets = {f"p95 ≤ {MAX_UPDATE_P95_MS:.0f} ms": row.p95_ms <= MAX_UPDATE_P95_MS}
+    if SHOW_SQL:
+        for t, sql in queries.queries:
+            print(f"[bench]   {t * 1000:7.2f} ms  {sql[:200]}", flush=True)
     REPORT.append(row)
     print(f"\nBENCH {_line(row)}", flush=True)
 
