@@ -614,6 +614,13 @@ def test_bench_large_progress_update(large: Large) -> None:
     if SHOW_SQL:
         for t, sql in queries.queries:
             print(f"[bench]   {t * 1000:7.2f} ms  {sql[:200]}", flush=True)
+    if os.environ.get("BENCH_PROFILE") == "1":
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(lambda: [_post_update(client, large, kr, v) for v in (3, 4, 5, 6, 7)])
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
     REPORT.append(row)
     print(f"\nBENCH {_line(row)}", flush=True)
 
