@@ -26,7 +26,7 @@ from okrs.selectors.key_results import (
     access_key_result,
     key_result_for_row,
     key_result_list,
-    key_result_row_reread,
+    key_result_row_after,
     key_results_for_rows,
     progress_update_list,
 )
@@ -85,7 +85,7 @@ __all__ = [
     "key_result_for_row",
     "key_result_freshness_by_team",
     "key_result_list",
-    "key_result_row_reread",
+    "key_result_row_after",
     "key_results_for_rows",
     "managers",
     "members_by_email",

@@ -64,11 +64,11 @@ def key_result_progress(request: TenantRequest, membership: Membership, key_resu
         done = submit(
             form, lambda: services.progress_update_create(actor=membership, key_result=kr, **form.service_kwargs())
         )
-        if done.ok:
+        if done.ok and done.value is not None:
             if not request.htmx:
                 messages.success(request, f"Updated “{kr.title}”.")
                 return redirect(safe_next(request, membership, default_next))
-            kr = selectors.key_result_row_reread(membership, kr, history=history)
+            kr = selectors.key_result_row_after(kr, done.value, history=history)
             kr.can_update = True  # type: ignore[attr-defined]
             kr.row_form = forms.ProgressForm(  # type: ignore[attr-defined]
                 key_result=kr, number_format=membership.organisation.number_format

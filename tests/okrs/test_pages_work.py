@@ -3,6 +3,7 @@ plain), create / edit, alignment, scores, permissions and empty states."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -263,6 +264,46 @@ def test_milestone_key_result_updates_through_checkboxes(w: World) -> None:
         url(w, "okrs:key_result_progress", key_result_id=kr.pk), {"milestones_done": ["999999"]}, **HX
     )
     assert "is not one of the available choices" in response.content.decode()
+
+
+def _row_only(html: str) -> str:
+    """A key result row's HTML without the out-of-band swaps and the per-render CSRF token."""
+    row = html[html.index("<article") : html.index("</article>") + len("</article>")]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", row)
+
+
+@pytest.mark.parametrize("variant", ["list", "detail"])
+@pytest.mark.parametrize("kind", [KeyResultKind.NUMBER, KeyResultKind.MILESTONES])
+def test_the_row_after_an_update_is_the_row_read_afresh(w: World, kind: str, variant: str) -> None:
+    """The htmx answer to an update builds the row from what the update wrote (no second read);
+    it must draw exactly what a fresh read draws: value, confidence, history, milestones."""
+    with w.tenant():
+        kr = services.key_result_create(
+            actor=w.employee,
+            objective=w.okrs.individual,
+            data=services.KeyResultData(title="Drawn twice", owner=w.employee, kind=kind, milestones=["Beta", "GA"]),
+        )
+        services.progress_update_create(actor=w.employee, key_result=kr, value="10", milestones_done=[])
+        beta = Milestone.objects.filter(key_result=kr).order_by("position").first()
+    assert beta is not None
+    client = login(Client(), w.employee)
+    target = url(w, "okrs:key_result_progress", key_result_id=kr.pk)
+    change = {"milestones_done": [str(beta.pk)]} if kind == KeyResultKind.MILESTONES else {"value": "35"}
+    posted = client.post(target, {**change, "confidence": "at_risk", "note": "n", "variant": variant}, **HX)
+    assert posted.status_code == 200
+    row = _row_only(posted.content.decode())
+    assert "At risk" in row
+    if variant == "list":  # the form page's htmx GET draws the list row from a fresh read
+        assert row == _row_only(client.get(target, **HX).content.decode())
+    else:  # the objective page draws the detail row: the same history chart
+        page = client.get(url(w, "okrs:objective_detail", objective_id=w.okrs.individual.pk)).content.decode()
+        page_row = page[page.index(f'id="kr-{kr.pk}"') :]
+
+        def chart(html: str) -> str:
+            return html[html.index('<figure class="kr-history">') : html.index("</figure>")]
+
+        assert chart(row) == chart(page_row)
+        assert "2 updates" in chart(row)
 
 
 def test_aligned_key_result_has_no_value_input(w: World) -> None:
