@@ -12,19 +12,15 @@ requests and the outbox relay: tests/outbox/test_faults.py.)
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 import requests
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -32,13 +28,11 @@ from django.urls import reverse
 from okrs.models import KeyResult, Objective, ProgressUpdate
 from organisations import services as org_services
 from tests.conftest import World, build_world, login
-from tests.kit.real_parts import database_url, free_port
+from tests.kit.real_parts import web_processes
 from tests.okrs.factories import CycleFactory, KeyResultFactory, ObjectiveFactory
 from tests.okrs.test_concurrency import assert_consistent
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def admin_connection() -> psycopg.Connection[tuple[object, ...]]:
@@ -119,59 +113,8 @@ def test_a_connection_killed_mid_request_saves_nothing_and_shows_the_error_page(
 @pytest.fixture
 def two_web_processes() -> Iterator[list[str]]:
     """Two gunicorn processes (two workers each) on the test database; yields their base URLs."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "DEBUG": "0",
-        "SECURE_HTTPS": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECRET_KEY": settings.SECRET_KEY,
-    }
-    processes, urls = [], []
-    try:
-        for _ in range(2):
-            port = free_port()
-            processes.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "gunicorn",
-                        "config.wsgi:application",
-                        "--bind",
-                        f"127.0.0.1:{port}",
-                        "--workers",
-                        "2",
-                        "--log-level",
-                        "warning",
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                )
-            )
-            urls.append(f"http://127.0.0.1:{port}")
-        for process, url in zip(processes, urls, strict=True):
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    requests.get(f"{url}/login/", timeout=10)
-                    break
-                except requests.RequestException:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail(f"gunicorn did not start: {process.communicate(timeout=5)[1][-2000:]}")
-                    time.sleep(0.2)
+    with web_processes(2, workers=2) as urls:
         yield urls
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 def test_two_web_processes_updating_one_key_result_lose_no_update(two_web_processes: list[str]) -> None:

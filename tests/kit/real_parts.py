@@ -22,6 +22,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import getaddresses
@@ -30,6 +31,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+import requests
 from django.conf import settings
 from kombu import pools
 
@@ -57,6 +59,57 @@ def database_url() -> str:
     host = quote(str(db.get("HOST") or ""), safe="")  # a unix socket directory becomes %2F…
     port = f":{db['PORT']}" if db.get("PORT") else ""
     return f"postgresql://{credentials}{host}{port}/{quote(str(db['NAME']), safe='')}"
+
+
+@contextmanager
+def web_processes(count: int = 2, *, workers: int = 2) -> Iterator[list[str]]:
+    """``count`` gunicorn processes (``workers`` each, DEBUG off) on this session's database,
+    on loopback; yields their base URLs once each answers."""
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DEBUG": "0",
+        "SECURE_HTTPS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECRET_KEY": settings.SECRET_KEY,
+    }
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--log-level", "warning"]
+    processes: list[subprocess.Popen[str]] = []
+    urls: list[str] = []
+    try:
+        for _ in range(count):
+            port = free_port()
+            processes.append(
+                subprocess.Popen(
+                    [*command, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+                    cwd=root,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
+            urls.append(f"http://127.0.0.1:{port}")
+        for process, url in zip(processes, urls, strict=True):
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    requests.get(f"{url}/login/", timeout=10)
+                    break
+                except requests.RequestException:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"gunicorn did not start: {process.communicate(timeout=5)[1][-2000:]}")
+                    time.sleep(0.2)
+        yield urls
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def free_port() -> int:
