@@ -111,7 +111,16 @@ def _children_progress(
     return found
 
 
-_STORED = ["progress", "measured", "worst_key_result_progress", "worst_confidence", "last_update_at", "score"]
+#: An objective's stored roll-up values, with their SQL types (for ``_store``).
+_STORED_TYPES = {
+    "progress": "numeric",
+    "measured": "boolean",
+    "worst_key_result_progress": "numeric",
+    "worst_confidence": "text",
+    "last_update_at": "timestamptz",
+    "score": "numeric",
+}
+_STORED = list(_STORED_TYPES)
 
 _KR_FIELDS = ("id", "objective_id", "weight", "progress", "measured", "confidence", "last_update_at", "score")
 
@@ -145,50 +154,32 @@ def _recomputed(objective: Objective, krs: list[KeyResult], child_inputs: list[r
     return progress_changed
 
 
-def store_objectives(organisation_id: int, objectives: Sequence[Objective]) -> None:
-    """Write the roll-up's stored values of ``objectives`` in one statement.
-
-    One UPDATE from arrays: ``bulk_update`` builds a CASE expression per field and row, which
-    cost a progress update more Python time than all of its SQL took."""
-    if not objectives:
+def _store(organisation_id: int, rows: Sequence[Objective | KeyResult], types: dict[str, str]) -> None:
+    """Write the fields ``types`` names (field → SQL type) of ``rows`` in one statement: an
+    UPDATE from arrays. ``bulk_update`` builds a CASE expression per field and row, which cost a
+    progress update more Python time than all of its SQL took."""
+    if not rows:
         return
+    meta = rows[0]._meta
+    columns = [meta.get_field(name).column for name in types]
+    assignments = ", ".join(f"{c} = v.{c}" for c in columns)
+    arrays = ", ".join(["%s::bigint[]", *(f"%s::{sql_type}[]" for sql_type in types.values())])
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE okrs_objective o SET progress = v.progress, measured = v.measured, "
-            "worst_key_result_progress = v.worst, worst_confidence = v.confidence, "
-            "last_update_at = v.last_update, score = v.score "
-            "FROM unnest(%s::bigint[], %s::numeric[], %s::boolean[], %s::numeric[], %s::text[], "
-            "%s::timestamptz[], %s::numeric[]) AS v(id, progress, measured, worst, confidence, last_update, score) "
-            "WHERE o.id = v.id AND o.organisation_id = %s",
-            [
-                [o.pk for o in objectives],
-                [o.progress for o in objectives],
-                [o.measured for o in objectives],
-                [o.worst_key_result_progress for o in objectives],
-                [o.worst_confidence for o in objectives],
-                [o.last_update_at for o in objectives],
-                [o.score for o in objectives],
-                organisation_id,
-            ],
+            f"UPDATE {meta.db_table} t SET {assignments} FROM unnest({arrays}) AS v(id, {', '.join(columns)}) "  # noqa: S608  # names from the model
+            "WHERE t.id = v.id AND t.organisation_id = %s",
+            [[row.pk for row in rows], *([getattr(row, name) for row in rows] for name in types), organisation_id],
         )
+
+
+def store_objectives(organisation_id: int, objectives: Sequence[Objective]) -> None:
+    """Write the roll-up's stored values of ``objectives`` in one statement."""
+    _store(organisation_id, objectives, _STORED_TYPES)
 
 
 def store_key_result_progress(organisation_id: int, key_results: Sequence[KeyResult]) -> None:
-    """Write the progress of aligned key results in one statement (as ``store_objectives``)."""
-    if not key_results:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE okrs_keyresult kr SET progress = v.progress, measured = v.measured "
-            "FROM unnest(%s::bigint[], %s::numeric[], %s::boolean[]) AS v(id, progress, measured) "
-            "WHERE kr.id = v.id AND kr.organisation_id = %s",
-            [
-                [k.pk for k in key_results],
-                [k.progress for k in key_results],
-                [k.measured for k in key_results],
-                organisation_id,
-            ],
-        )
+    """Write the progress of aligned key results in one statement."""
+    _store(organisation_id, key_results, {"progress": "numeric", "measured": "boolean"})
 
 
 def recompute_objectives(organisation_id: int, objective_ids: set[int]) -> set[int]:
