@@ -161,7 +161,8 @@ def _store(organisation_id: int, rows: Sequence[Objective | KeyResult], types: d
     if not rows:
         return
     meta = rows[0]._meta
-    columns = [meta.get_field(name).column for name in types]
+    column_of = {f.name: str(f.column) for f in meta.concrete_fields}
+    columns = [column_of[name] for name in types]
     assignments = ", ".join(f"{c} = v.{c}" for c in columns)
     arrays = ", ".join(["%s::bigint[]", *(f"%s::{sql_type}[]" for sql_type in types.values())])
     with connection.cursor() as cursor:

@@ -181,7 +181,7 @@ def _group_q(kind: str, ident: int | None) -> Q:
     return Q(kind=GroupKind.ORGANISATION)
 
 
-def _theme_results(survey: Survey) -> Prefetch[ThemeResult]:
+def _theme_results(survey: Survey) -> Prefetch:
     """A group's theme results with their themes, in one query (not one for each)."""
     return Prefetch("theme_results", queryset=ThemeResult.objects.for_actor(survey).select_related("theme"))
 

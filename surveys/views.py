@@ -218,7 +218,7 @@ def survey_results(request: TenantRequest, membership: Membership, survey_id: in
     own = selectors.own_scores(membership, survey)
     context["own"] = own
     context["can_adopt"] = True
-    wanted = {ActionAudience.INDIVIDUAL: [(x.theme, x.score) for x in own]}
+    wanted: dict[str, Any] = {ActionAudience.INDIVIDUAL: [(x.theme, x.score) for x in own]}
     if selectors.manager_has_reports(membership):
         context["is_manager"] = True
         line = selectors.group_result(survey, "manager", membership.pk)
