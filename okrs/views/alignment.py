@@ -118,12 +118,13 @@ def alignment_weight(request: TenantRequest, membership: Membership, alignment_i
 
 
 @tenant_view(Role.MANAGER)
-@require_POST
 def ask_to_align(request: TenantRequest, membership: Membership, key_result_id: int) -> HttpResponseBase:
     """One click from the list of key results nobody supports: notify the chosen report. A choice
-    that is not one (someone outside the reporting line) shows the form again, with the error."""
+    that is not one (someone outside the reporting line) shows the form again, with the error.
+    GET: the form on its own page, whose picker searches the whole reporting line (the team
+    view's one-click choice lists only the people on its screen)."""
     key_result = selectors.access_key_result(membership, key_result_id)
-    form = forms.AskToAlignForm(request.POST, actor=membership)
+    form = forms.AskToAlignForm(request.POST if request.method == "POST" else None, actor=membership)
     back = safe_next(request, membership, reverse("okrs:team", kwargs={"org_slug": membership.organisation.slug}))
     done = submit(
         form,

@@ -133,7 +133,7 @@ _MANAGE_CASES: list[Case] = [
     Case("okrs:team_person"),
     Case("okrs:alignment_map"),
     Case("okrs:alignment_map_more", lambda w: {}, ("get",)),
-    Case("okrs:ask_to_align", lambda w: {"key_result_id": w.okrs.company_kr.pk}, ("post",)),
+    Case("okrs:ask_to_align", lambda w: {"key_result_id": w.okrs.company_kr.pk}, ("get", "post")),
     Case("okrs:cycles", methods=("get", "post")),
     Case("okrs:cycle_state", lambda w: {"cycle_id": w.okrs.quarter.pk}, ("post",)),
     Case("okrs:cycle_delete", lambda w: {"cycle_id": w.okrs.quarter.pk}, ("post",)),

@@ -213,6 +213,8 @@ def test_team_view_lists_the_key_results_nobody_supports_with_an_ask_button(a: W
     assert ">KR one</a>" not in html.split("Key results nobody supports")[1].split("</section>")[0]
     assert reverse("okrs:ask_to_align", kwargs={"org_slug": a.org.slug, "key_result_id": team.m_kr2.pk}) in html
     assert "Ask to align" in html
+    ask = reverse("okrs:ask_to_align", kwargs={"org_slug": a.org.slug, "key_result_id": team.m_kr2.pk})
+    assert f'href="{ask}?next=' in html  # "Someone else…": the form whose picker searches the whole line
 
 
 def test_asking_a_report_to_align_notifies_them_in_the_app_and_by_email_once_a_day(a: World, team: Team) -> None:

@@ -172,3 +172,20 @@ def test_the_forms_run_a_constant_number_of_queries_however_many_people(w: World
     )
     with w.tenant():
         assert Membership.objects.filter(organisation=w.org).count() > 20
+
+
+def test_ask_to_align_has_a_page_of_its_own_for_anyone_in_the_line(w: World) -> None:
+    """The team view's one-click choice lists the people on its screen; its "Someone else…"
+    opens the form, whose picker searches the whole reporting line."""
+    with w.tenant():
+        objective = ObjectiveFactory(organisation=w.org, cycle=w.okrs.quarter, owner=w.manager, team=w.team)  # type: ignore[attr-defined]
+        kr = KeyResultFactory(objective=objective, owner=w.manager)
+    page = url(w, "okrs:ask_to_align", key_result_id=kr.pk)
+    response = login(Client(), w.manager).get(f"{page}?next={url(w, 'okrs:team')}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="member_q"' in html
+    assert "scope=line" in html
+    assert f'name="next" value="{url(w, "okrs:team")}"' in html
+    assert offered(html, "member") == []  # nobody listed until a name is typed
+    assert login(Client(), w.employee).get(page).status_code == 403
