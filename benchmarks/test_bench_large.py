@@ -308,6 +308,11 @@ class QueryLog:
     def __len__(self) -> int:
         return len(self.queries)
 
+    def print(self) -> None:
+        """Every statement with its time (``BENCH_SQL=1``)."""
+        for t, sql in self.queries:
+            print(f"[bench]   {t * 1000:7.2f} ms  {sql[:200]}", flush=True)
+
 
 def floor_time(org_id: int, sql: str, params: list[Any]) -> tuple[float, int]:
     """Median time of the hand-written query on the same connection, inside the tenant context
@@ -379,8 +384,7 @@ def page_case(
     for q in row.extra["slowest_queries"][:1]:
         print(f"[bench]   slowest {q['s']} s: {q['sql'][:240]}", flush=True)
     if SHOW_SQL:
-        for t, sql in queries.queries:
-            print(f"[bench]   {t * 1000:7.2f} ms  {sql[:200]}", flush=True)
+        queries.print()
     if floor is not None:
         row.floor_ms, row.extra["floor_rows"] = floor_time(large.org.pk, *floor)
         row.ratio = row.median_ms / row.floor_ms if row.floor_ms else None
@@ -616,8 +620,7 @@ def test_bench_large_progress_update(large: Large) -> None:
     )
     row.budgets = {f"p95 ≤ {MAX_UPDATE_P95_MS:.0f} ms": row.p95_ms <= MAX_UPDATE_P95_MS}
     if SHOW_SQL:
-        for t, sql in queries.queries:
-            print(f"[bench]   {t * 1000:7.2f} ms  {sql[:200]}", flush=True)
+        queries.print()
     if os.environ.get("BENCH_PROFILE") == "1":
         import cProfile
         import pstats

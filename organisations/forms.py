@@ -183,8 +183,6 @@ class PersonField(forms.ModelChoiceField):
 class PeopleField(forms.ModelMultipleChoiceField):
     """Several members, picked with a ``PersonPicker(multiple=True)``."""
 
-    widget = PersonPicker
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", PersonPicker(multiple=True))
         super().__init__(*args, **kwargs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from okrs.models import Contributor, KeyResult, KeyResultKind, Milestone, ProgressUpdate
@@ -65,17 +65,17 @@ def key_result_for_row(
 
 def key_result_row_after(seen: KeyResult, update: ProgressUpdate, *, history: int = SPARKLINE_POINTS) -> KeyResult:
     """``seen`` (which ``key_result_for_row`` returned earlier in this request's transaction) as
-    it is after ``update``, without reading it again: its stored values from the copy the update
-    locked and wrote (``update.key_result``), the update first in its history, and only for a
-    milestone key result its milestones read again (their done flags are what changed). Reading
-    the row afresh cost a progress update four queries and most of its Python time."""
+    it is after ``update``: its stored values from the copy the update locked and wrote
+    (``update.key_result``) and the update first in its history, without reading it again
+    (that cost a progress update four queries and most of its Python time). A milestone key
+    result is read again, its row's parts with it: its milestones' done flags are what changed.
+    Visibility is not evaluated a second time either way: the first read decided it."""
+    if seen.kind == KeyResultKind.MILESTONES:
+        return _with_row_parts(KeyResult.objects.for_actor(seen).filter(pk=seen.pk), history=history).get()
     saved = update.key_result
     for field in ("current_value", "progress", "measured", "confidence", "last_update_at"):
         setattr(seen, field, getattr(saved, field))
     seen.recent_updates = [update, *getattr(seen, "recent_updates", [])][:history]  # type: ignore[attr-defined]
-    if seen.kind == KeyResultKind.MILESTONES:
-        getattr(seen, "_prefetched_objects_cache", {}).pop("milestones", None)
-        prefetch_related_objects([seen], Prefetch("milestones", queryset=Milestone.objects.order_by("position", "id")))
     return seen
 
 
