@@ -24,6 +24,17 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
+
+def failsafe_redis_cache(location: str) -> dict[str, Any]:
+    """The ``CACHES`` entry of a fail-safe Redis cache at ``location``: the socket timeouts are
+    what bound a request's wait for a frozen Redis."""
+    return {
+        "BACKEND": "config.cache.FailSafeRedisCache",
+        "LOCATION": location,
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    }
+
+
 #: How long Redis is left alone after a failure before it is tried again.
 RETRY_AFTER = 5.0
 _UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.utils.csp import CSP
 
+from config.cache import failsafe_redis_cache
 from config.env import ConfigError, env_bool, env_database, env_int, env_list, env_redis, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -172,13 +173,7 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 REDIS_URL = env_redis("REDIS_URL")
 if REDIS_URL:
     # Fail-safe: a missing or frozen Redis answers from memory (config/cache.py), never a 500.
-    CACHES = {
-        "default": {
-            "BACKEND": "config.cache.FailSafeRedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-        }
-    }
+    CACHES = {"default": failsafe_redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The suite drives real programs that pip cannot provide: Debian's Chromium for the browser tests
-# (Playwright cannot download browsers here) and PgBouncer for the connection-pooler test.
+# (Playwright cannot download browsers here), PgBouncer for the connection-pooler test, and
+# redis-server for the tests that start a private Redis (faults, and the cache without REDIS_URL).
 # Installs whichever is missing (as root, or with sudo); otherwise says what to install.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "[ascent] installing Debian's ${missing[*]} for the suite"
 if [ "$(id -u)" = 0 ]; then

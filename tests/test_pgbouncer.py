@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -117,6 +118,16 @@ def pgbouncer_binary() -> str:
     return found
 
 
+def _unprivileged_user(host: str) -> str:
+    """Whom PgBouncer runs as when we are root (it refuses root): the owner of the unix-socket
+    directory it must reach (the embedded server's, private to its own user), else nobody."""
+    if host.startswith("/"):
+        owner = pwd.getpwuid(os.stat(host).st_uid).pw_name
+        if owner != "root":
+            return owner
+    return "nobody"
+
+
 @pytest.fixture
 def pgbouncer() -> Iterator[int]:
     """A private PgBouncer in transaction mode in front of the test database; yields its port."""
@@ -144,7 +155,7 @@ def pgbouncer() -> Iterator[int]:
     config.chmod(0o644)
     command = [pgbouncer_binary(), str(config)]
     if os.geteuid() == 0:
-        command[1:1] = ["-u", "nobody"]
+        command[1:1] = ["-u", _unprivileged_user(host)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 15

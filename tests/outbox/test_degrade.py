@@ -7,6 +7,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
+import redis
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
 
@@ -14,7 +16,7 @@ from config import cache as failsafe
 from organisations.models import ApiToken
 from tests.conftest import World
 from tests.factories import PASSWORD
-from tests.outbox.test_outbox import free_port
+from tests.kit.real_parts import Redis, free_port
 
 pytestmark = pytest.mark.services
 
@@ -22,15 +24,8 @@ pytestmark = pytest.mark.services
 @pytest.fixture
 def cache_down() -> Iterator[None]:
     location = f"redis://127.0.0.1:{free_port()}/0"  # nobody listens there
-    caches = {
-        "default": {
-            "BACKEND": "config.cache.FailSafeRedisCache",
-            "LOCATION": location,
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-        }
-    }
     failsafe.forget_failures()
-    with override_settings(CACHES=caches):
+    with override_settings(CACHES={"default": failsafe.failsafe_redis_cache(location)}):
         yield
     failsafe.forget_failures()
 
@@ -69,11 +64,36 @@ def test_every_cache_operation_answers_with_redis_unreachable() -> None:
     cache.clear()
 
 
-def test_the_real_redis_cache_is_the_fail_safe_one() -> None:
-    """The settings' cache (Redis in the tests, as in production) is the fail-safe backend."""
+@pytest.fixture
+def real_redis() -> Iterator[str]:
+    """The configured Redis (CI, production), or with none configured a private redis-server."""
+    if settings.REDIS_URL:
+        yield settings.REDIS_URL
+        return
+    private = Redis(port=free_port())
+    private.start()
+    try:
+        yield private.url
+    finally:
+        private.stop()
+
+
+def test_the_settings_cache_is_the_fail_safe_redis_one_when_redis_is_configured() -> None:
+    """With REDIS_URL the cache is the fail-safe Redis backend; without it (``make run`` with no
+    services) it is the process's memory, which cannot fail."""
     from django.core.cache import caches
 
-    assert type(caches["default"]).__name__ == "FailSafeRedisCache"
+    expected = "FailSafeRedisCache" if settings.REDIS_URL else "LocMemCache"
+    assert type(caches["default"]).__name__ == expected
+
+
+def test_the_fail_safe_cache_works_on_a_real_redis(real_redis: str) -> None:
+    from django.core.cache import caches
+
     failsafe.forget_failures()
-    caches["default"].set("outbox-degrade-probe", "up", 5)
-    assert caches["default"].get("outbox-degrade-probe") == "up"
+    with override_settings(CACHES={"default": failsafe.failsafe_redis_cache(real_redis)}):
+        assert type(caches["default"]).__name__ == "FailSafeRedisCache"
+        caches["default"].set("outbox-degrade-probe", "up", 5)
+        assert caches["default"].get("outbox-degrade-probe") == "up"
+        # Stored in Redis itself, not answered by the in-memory fallback.
+        assert redis.Redis.from_url(real_redis).exists(caches["default"].make_key("outbox-degrade-probe")) == 1
